@@ -69,6 +69,7 @@ const (
 	TooManyConnections           Code = "53300"
 	ProgramLimitExceeded         Code = "54000"
 	ObjectNotInPrerequisiteState Code = "55000"
+	CantChangeRuntimeParam       Code = "55P02"
 	Internal                     Code = "XX000"
 	DataCorrupted                Code = "XX001"
 )

@@ -1,0 +1,133 @@
+package coord
+
+import (
+	"context"
+
+	"github.com/freshet-db/freshet/catalog"
+	"github.com/freshet-db/freshet/planner/plan"
+	"github.com/freshet-db/freshet/sql/datum"
+	"github.com/freshet-db/freshet/sql/sqlerr"
+	"github.com/freshet-db/freshet/sql/stream"
+)
+
+// Create registers a new relation: a table, a view, or a materialized view
+// (whose dataflow is built and hydrated before Create returns, so the next
+// read sees it complete). With ifNotExists an existing name is not an
+// error (exists reports it).
+func (c *Coordinator) Create(ctx context.Context, rel *catalog.Relation, ifNotExists bool) (exists bool, err error) {
+	_, err = c.submit(ctx, request{ddl: func() error {
+		if _, ok := c.cat.Lookup(rel.Name); ok && ifNotExists {
+			exists = true
+			return nil
+		}
+		cat := c.cat.Clone()
+		if _, err := cat.Add(rel); err != nil {
+			return err
+		}
+		prev := c.cat
+		c.cat = cat
+		if rel.Kind == catalog.MaterializedView {
+			if err := c.installView(rel); err != nil {
+				c.cat = prev
+				return err
+			}
+		}
+		if err := c.log.AppendCreate(rel); err != nil {
+			c.cat = prev
+			delete(c.views, rel.ID)
+			return sqlerr.WithCode(err, sqlerr.Internal)
+		}
+		if rel.Kind == catalog.Table {
+			c.tables[rel.ID] = newTable(rel)
+		}
+		return nil
+	}})
+	return exists, err
+}
+
+// Drop removes the named relation of the given kind and, with cascade,
+// everything that depends on it. It returns the relations dropped.
+func (c *Coordinator) Drop(ctx context.Context, name string, kind catalog.Kind, ifExists, cascade bool) ([]*catalog.Relation, error) {
+	var dropped []*catalog.Relation
+	_, err := c.submit(ctx, request{ddl: func() error {
+		rel, ok := c.cat.Lookup(name)
+		if !ok {
+			if ifExists {
+				return nil
+			}
+			if kind == catalog.Table {
+				return sqlerr.New(sqlerr.UndefinedTable, "table %q does not exist", name)
+			}
+			return sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", kind, name)
+		}
+		if rel.Kind != kind {
+			return sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", name, kind).
+				WithHint("Use DROP %s to remove a %s.", dropKeyword(rel.Kind), rel.Kind)
+		}
+		order, err := c.cat.DropOrder(rel.ID, cascade)
+		if err != nil {
+			return err
+		}
+		cat := c.cat.Clone()
+		for _, r := range order {
+			if err := c.log.AppendDrop(r.ID); err != nil {
+				return sqlerr.WithCode(err, sqlerr.Internal)
+			}
+			cat.Remove(r.ID)
+			delete(c.tables, r.ID)
+			delete(c.views, r.ID)
+		}
+		c.cat = cat
+		dropped = order
+		return nil
+	}})
+	return dropped, err
+}
+
+func dropKeyword(k catalog.Kind) string {
+	switch k {
+	case catalog.View:
+		return "VIEW"
+	case catalog.MaterializedView:
+		return "MATERIALIZED VIEW"
+	}
+	return "TABLE"
+}
+
+// Snapshot copies the current contents of the relations ids (tables and
+// materialized views), all at one timestamp, which it returns. Rows are
+// repeated by their multiplicity. A view whose maintenance met row errors
+// (division by zero, bad casts) returns the first of them.
+func (c *Coordinator) Snapshot(ids []plan.RelationID) (stream.Timestamp, map[plan.RelationID][]datum.Row, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make(map[plan.RelationID][]datum.Row, len(ids))
+	for _, id := range ids {
+		if v, ok := c.views[catalog.ID(id)]; ok {
+			if err := v.df.Errors(); err != nil {
+				return 0, nil, err
+			}
+		} else if _, ok := c.tables[catalog.ID(id)]; !ok {
+			return 0, nil, sqlerr.New(sqlerr.UndefinedTable, "relation with id %d does not exist", id)
+		}
+		var rows []datum.Row
+		c.scan(catalog.ID(id), func(row datum.Row, n int64) {
+			for range n {
+				rows = append(rows, row)
+			}
+		})
+		out[id] = rows
+	}
+	return c.now, out, nil
+}
+
+// ExplainView returns the dataflow of a materialized view as text.
+func (c *Coordinator) ExplainView(name string) (string, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	rel, ok := c.cat.Lookup(name)
+	if !ok || rel.Kind != catalog.MaterializedView {
+		return "", sqlerr.New(sqlerr.UndefinedTable, "materialized view %q does not exist", name)
+	}
+	return c.views[rel.ID].df.Explain(), nil
+}

@@ -1,0 +1,213 @@
+// Package session is the SQL state of one client connection: settings,
+// the transaction block and its pending writes, and the dispatch of each
+// parsed statement to the planner, the coordinator and the executor. It
+// implements pgwire.Session.
+//
+// Transactions: outside BEGIN each statement commits on its own (one
+// timestamp). Inside BEGIN ... COMMIT the writes collect in the session and
+// commit together as one timestamp; reads of a table inside the block see
+// the block's own writes (materialized views reflect them only after
+// COMMIT). After an error inside a block every statement fails with 25P02
+// until ROLLBACK (or COMMIT, which then rolls back), as in Postgres.
+package session
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"slices"
+
+	"github.com/freshet-db/freshet/catalog"
+	"github.com/freshet-db/freshet/server/coord"
+	"github.com/freshet-db/freshet/server/pgwire"
+	"github.com/freshet-db/freshet/sql/parse"
+	"github.com/freshet-db/freshet/sql/sqlerr"
+	"github.com/freshet-db/freshet/sql/stream"
+	"github.com/freshet-db/freshet/storage"
+)
+
+// Engine creates sessions; it implements pgwire.Engine.
+type Engine struct {
+	Coord   *coord.Coordinator
+	Logger  *slog.Logger
+	Version string
+}
+
+var _ pgwire.Engine = (*Engine)(nil)
+
+// NewSession starts a session for a client that completed startup.
+func (e *Engine) NewSession(ctx context.Context, p pgwire.StartupParams) (pgwire.Session, error) {
+	if p.Database != "" && p.Database != "freshet" && p.Database != "postgres" {
+		return nil, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", p.Database).
+			WithHint("Freshet has one database, named freshet.")
+	}
+	s := &Session{
+		coord:   e.Coord,
+		logger:  e.Logger,
+		version: e.Version,
+		vars:    defaultVars(e.Version),
+		changed: map[string]string{},
+		user:    p.User,
+	}
+	s.vars["application_name"].value = p.ApplicationName
+	if p.User != "" {
+		s.vars["session_authorization"].value = p.User
+	}
+	for k, v := range p.Options {
+		// Startup options such as DateStyle=ISO or TimeZone=UTC from JDBC.
+		if err := s.set(k, v); err != nil {
+			s.logger.Debug("ignored startup parameter", "name", k, "value", v, "err", err)
+		}
+	}
+	clear(s.changed)
+	return s, nil
+}
+
+// txState is where the session is in a transaction block.
+type txState uint8
+
+const (
+	txIdle   txState = iota // no block: each statement commits on its own
+	txOpen                  // inside BEGIN
+	txFailed                // an error happened inside the block
+)
+
+// Session is one connection's SQL state. It is used from one goroutine.
+type Session struct {
+	coord   *coord.Coordinator
+	logger  *slog.Logger
+	version string
+	user    string
+	vars    map[string]*variable
+	changed map[string]string
+
+	tx txState
+	// pending holds the writes of the open block, consolidated per table,
+	// in first-write order.
+	pending map[catalog.ID][]stream.Update
+	order   []catalog.ID
+}
+
+var _ pgwire.Session = (*Session)(nil)
+
+// TxStatus is the ReadyForQuery status byte.
+func (s *Session) TxStatus() byte {
+	switch s.tx {
+	case txOpen:
+		return 'T'
+	case txFailed:
+		return 'E'
+	}
+	return 'I'
+}
+
+// ParameterStatus lists the settings reported at startup.
+func (s *Session) ParameterStatus() map[string]string {
+	out := map[string]string{}
+	for n, v := range s.vars {
+		if v.report {
+			out[displayName(n)] = v.value
+		}
+	}
+	return out
+}
+
+// ChangedParameters returns and forgets the reported settings changed
+// since the last call.
+func (s *Session) ChangedParameters() map[string]string {
+	if len(s.changed) == 0 {
+		return nil
+	}
+	out := maps.Clone(s.changed)
+	clear(s.changed)
+	return out
+}
+
+// Fail marks an open transaction block as failed.
+func (s *Session) Fail() {
+	if s.tx == txOpen {
+		s.tx = txFailed
+	}
+}
+
+// Close discards any open block (its writes were never committed).
+func (s *Session) Close() { s.rollback() }
+
+// Prepare parses query text into statements. Each statement is planned
+// when described or executed against the catalog of that moment, so a
+// multi-statement query may create a table and then use it.
+func (s *Session) Prepare(ctx context.Context, query string, paramOIDs []uint32) ([]pgwire.Statement, error) {
+	stmts, err := parse.Parse(query)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pgwire.Statement, len(stmts))
+	for i, st := range stmts {
+		out[i] = &statement{s: s, ast: st, paramTypes: typesOfOIDs(paramOIDs)}
+	}
+	if len(out) == 1 {
+		// The extended protocol describes a statement right after Parse:
+		// report planning errors there, as Postgres does.
+		if err := out[0].(*statement).prepare(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// begin opens a transaction block.
+func (s *Session) begin() {
+	s.tx = txOpen
+	s.pending = map[catalog.ID][]stream.Update{}
+	s.order = nil
+}
+
+func (s *Session) rollback() {
+	s.tx = txIdle
+	s.pending = nil
+	s.order = nil
+}
+
+// commit makes the block's writes durable as one transaction.
+func (s *Session) commit(ctx context.Context) error {
+	writes := s.takeWrites()
+	s.tx = txIdle
+	if len(writes) == 0 {
+		return nil
+	}
+	_, err := s.coord.Commit(ctx, writes)
+	return err
+}
+
+func (s *Session) takeWrites() []storage.TableWrite {
+	var writes []storage.TableWrite
+	for _, id := range s.order {
+		if us := stream.Consolidate(s.pending[id]); len(us) > 0 {
+			writes = append(writes, storage.TableWrite{Table: id, Updates: us})
+		}
+	}
+	s.pending, s.order = nil, nil
+	return writes
+}
+
+// write applies a statement's updates to one table: checked and committed
+// at once outside a block, checked and kept pending inside one.
+func (s *Session) write(ctx context.Context, rel *catalog.Relation, us []stream.Update) error {
+	us = stream.Consolidate(us)
+	if len(us) == 0 {
+		return nil
+	}
+	if s.tx == txIdle {
+		_, err := s.coord.Commit(ctx, []storage.TableWrite{{Table: rel.ID, Updates: us}})
+		return err
+	}
+	all := stream.Consolidate(append(slices.Clone(s.pending[rel.ID]), us...))
+	if err := s.coord.CheckWrites(rel.ID, all); err != nil {
+		return err
+	}
+	if _, ok := s.pending[rel.ID]; !ok {
+		s.order = append(s.order, rel.ID)
+	}
+	s.pending[rel.ID] = all
+	return nil
+}
