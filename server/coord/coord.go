@@ -1,18 +1,3 @@
-// Package coord is the coordinator: the one goroutine that owns every
-// change to Freshet's state. It assigns timestamps (the timestamp oracle),
-// makes commits and catalog changes durable in the log before applying
-// them, applies table writes, steps the dataflows of materialized views so
-// that every view is up to date at every timestamp, and publishes the
-// state that reads see.
-//
-// Invariants (see MAINTAINER_GUIDE.md):
-//  1. One transaction is one timestamp; timestamps strictly increase.
-//  2. A commit is acknowledged only after its log record is fsynced, and
-//     only after every dependent view has been stepped through it.
-//  3. Readers hold the read lock while copying state, so a read sees every
-//     table and view at the same timestamp, never half a transaction.
-//  4. Views are stepped in creation (ID) order; a view only reads relations
-//     created before it, so its inputs are final for the timestamp.
 package coord
 
 import (
@@ -61,6 +46,9 @@ type view struct {
 	rel *catalog.Relation
 	df  *dataflow.Dataflow
 	q   *plan.Query
+	// broken is set when maintenance failed internally; the view then
+	// refuses reads rather than serve a stale or wrong answer.
+	broken error
 }
 
 // Options configure Open.
@@ -330,6 +318,9 @@ func (c *Coordinator) stepViews(ts stream.Timestamp, deltas map[plan.RelationID]
 	for _, v := range c.sortedViews() {
 		var in map[plan.RelationID][]stream.Update
 		for _, id := range v.df.Inputs() {
+			if up, ok := c.views[catalog.ID(id)]; ok && up.broken != nil && v.broken == nil {
+				v.broken = up.broken
+			}
 			if d, ok := deltas[id]; ok {
 				if in == nil {
 					in = map[plan.RelationID][]stream.Update{}
@@ -340,11 +331,15 @@ func (c *Coordinator) stepViews(ts stream.Timestamp, deltas map[plan.RelationID]
 		if in == nil {
 			continue
 		}
+		if v.broken != nil {
+			continue
+		}
 		out, err := v.df.Step(ts, in)
 		if err != nil {
 			// Row-level errors are data inside the dataflow; an error here
 			// is an internal failure of the operator graph.
-			c.logger.Error("view maintenance failed", "view", v.rel.Name, "err", err)
+			c.logger.Error("view maintenance failed; the view refuses reads until recreated", "view", v.rel.Name, "err", err)
+			v.broken = sqlerr.New(sqlerr.Internal, "materialized view %q failed during maintenance: %v", v.rel.Name, err)
 			continue
 		}
 		if len(out) > 0 {

@@ -104,6 +104,9 @@ func (c *Coordinator) Snapshot(ids []plan.RelationID) (stream.Timestamp, map[pla
 	out := make(map[plan.RelationID][]datum.Row, len(ids))
 	for _, id := range ids {
 		if v, ok := c.views[catalog.ID(id)]; ok {
+			if v.broken != nil {
+				return 0, nil, v.broken
+			}
 			if err := v.df.Errors(); err != nil {
 				return 0, nil, err
 			}

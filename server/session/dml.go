@@ -34,7 +34,7 @@ func (s *Session) evaluate(ctx context.Context, root plan.Node, params []datum.D
 			snap[id] = overlay(snap[id], p)
 		}
 	}
-	return dataflow.Evaluate(ctx, root, func(id plan.RelationID) []datum.Row { return snap[id] })
+	return dataflow.Evaluate(ctx, root, func(id plan.RelationID) ([]datum.Row, error) { return snap[id], nil })
 }
 
 // overlay applies pending updates to a snapshot of rows.

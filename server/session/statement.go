@@ -69,7 +69,7 @@ func (st *statement) Execute(ctx context.Context, params []datum.Datum) (res pgw
 
 func isTxEnd(st parse.Statement) bool {
 	tc, ok := st.(*parse.TxControl)
-	return ok && (tc.Op == parse.Commit || tc.Op == parse.Rollback)
+	return ok && (tc.Op == parse.TxCommit || tc.Op == parse.TxRollback)
 }
 
 // prepare plans the statement if it has not been planned against the
@@ -96,8 +96,10 @@ func (st *statement) plan(cat *catalog.Catalog) error {
 	switch n := st.ast.(type) {
 	case *parse.TiDB:
 		return st.planTiDB(cat, n)
+	case *parse.CreateTable:
+		return st.planCreateTable(cat, n)
 	case *parse.CreateMaterializedView:
-		return st.planCreateView(cat, n.Name, n.Query, n.Columns, n.SQL, catalog.MaterializedView, n.IfNotExists, n.OrReplace)
+		return st.planCreateView(cat, n.Name, n.Query, n.QueryText, n.Columns, n.SQL, catalog.MaterializedView, n.IfNotExists, n.OrReplace)
 	case *parse.Drop:
 		return st.planDrop(n)
 	case *parse.Show:
@@ -187,28 +189,16 @@ func (st *statement) planTiDB(cat *catalog.Catalog, t *parse.TiDB) error {
 		st.run = func(ctx context.Context, params []datum.Datum) (pgwire.Result, error) {
 			return st.s.delete(ctx, p, params)
 		}
-	case *ast.CreateTableStmt:
-		rel, err := planner.PlanCreateTable(cat, n)
-		if err != nil {
-			return err
-		}
-		rel.SQL = t.SQL
-		rel.AppendOnly = t.AppendOnly
-		st.run = func(ctx context.Context, _ []datum.Datum) (pgwire.Result, error) {
-			if err := st.s.ddlAllowed("CREATE TABLE"); err != nil {
-				return nil, err
-			}
-			if _, err := st.s.coord.Create(ctx, rel, n.IfNotExists); err != nil {
-				return nil, err
-			}
-			return tagResult("CREATE TABLE"), nil
-		}
 	case *ast.CreateViewStmt:
 		var cols []string
 		for _, c := range n.Cols {
 			cols = append(cols, c.L)
 		}
-		return st.planCreateView(cat, n.ViewName.Name.L, n.Select.(ast.ResultSetNode), cols, t.SQL, catalog.View, false, n.OrReplace)
+		q, ok := n.Select.(ast.ResultSetNode)
+		if !ok || n.Select.Text() == "" {
+			return sqlerr.New(sqlerr.FeatureNotSupported, "CREATE VIEW needs a SELECT")
+		}
+		return st.planCreateView(cat, n.ViewName.Name.L, q, n.Select.Text(), cols, t.SQL, catalog.View, false, n.OrReplace)
 	default:
 		return sqlerr.New(sqlerr.FeatureNotSupported, "statement is not supported: %s", firstWords(t.SQL))
 	}
@@ -238,16 +228,32 @@ func (s *Session) ddlAllowed(what string) error {
 	return nil
 }
 
-func (st *statement) planCreateView(cat *catalog.Catalog, name string, q ast.ResultSetNode, cols []string,
+func (st *statement) planCreateTable(cat *catalog.Catalog, n *parse.CreateTable) error {
+	rel, err := planner.PlanCreateTable(cat, n)
+	if err != nil {
+		return err
+	}
+	rel.SQL = n.SQL
+	rel.AppendOnly = n.AppendOnly
+	st.run = func(ctx context.Context, _ []datum.Datum) (pgwire.Result, error) {
+		if err := st.s.ddlAllowed("CREATE TABLE"); err != nil {
+			return nil, err
+		}
+		r := *rel
+		if _, err := st.s.coord.Create(ctx, &r, n.Node.IfNotExists); err != nil {
+			return nil, err
+		}
+		return tagResult("CREATE TABLE"), nil
+	}
+	return nil
+}
+
+func (st *statement) planCreateView(cat *catalog.Catalog, name string, q ast.ResultSetNode, queryText string, cols []string,
 	sql string, kind catalog.Kind, ifNotExists, orReplace bool) error {
 	if orReplace {
 		return sqlerr.New(sqlerr.FeatureNotSupported, "CREATE OR REPLACE is not supported yet: drop the view and create it again")
 	}
 	name = catalog.Normalize(name)
-	queryText, err := parse.Restore(q)
-	if err != nil {
-		return err
-	}
 	pq, err := planner.PlanView(cat, name, q, cols)
 	if err != nil {
 		return err
@@ -288,7 +294,7 @@ func visible(q *plan.Query) int {
 func directDependencies(cat *catalog.Catalog, q ast.ResultSetNode) []catalog.ID {
 	var ids []catalog.ID
 	seen := map[catalog.ID]bool{}
-	for _, name := range parse.TableNames(q) {
+	for _, name := range tableNames(q) {
 		if r, ok := cat.Lookup(catalog.Normalize(name)); ok && !seen[r.ID] {
 			seen[r.ID] = true
 			ids = append(ids, r.ID)
@@ -301,11 +307,11 @@ func (st *statement) planDrop(n *parse.Drop) error {
 	var kind catalog.Kind
 	var tag string
 	switch n.Kind {
-	case parse.DropTable:
+	case parse.KindTable:
 		kind, tag = catalog.Table, "DROP TABLE"
-	case parse.DropView:
+	case parse.KindView:
 		kind, tag = catalog.View, "DROP VIEW"
-	case parse.DropMaterializedView:
+	case parse.KindMaterializedView:
 		kind, tag = catalog.MaterializedView, "DROP MATERIALIZED VIEW"
 	default:
 		return sqlerr.New(sqlerr.FeatureNotSupported, "DROP of this kind of object is not supported")
@@ -429,7 +435,7 @@ func (st *statement) planExplain(cat *catalog.Catalog, n *parse.Explain) error {
 		return nil
 	}
 	q, ok := n.Query.(ast.ResultSetNode)
-	if !ok {
+	if !ok || n.Analyze {
 		return sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN supports queries and materialized views only")
 	}
 	pq, err := planner.PlanQuery(cat, q, st.paramTypes)
@@ -454,14 +460,14 @@ func lines(text string) []datum.Row {
 
 func (s *Session) txControl(ctx context.Context, op parse.TxOp) (pgwire.Result, error) {
 	switch op {
-	case parse.Begin:
+	case parse.TxBegin:
 		if s.tx != txIdle {
 			// Postgres warns and stays in the block.
 			return tagResult("BEGIN"), nil
 		}
 		s.begin()
 		return tagResult("BEGIN"), nil
-	case parse.Commit:
+	case parse.TxCommit:
 		if s.tx == txFailed {
 			s.rollback()
 			return tagResult("ROLLBACK"), nil
@@ -476,3 +482,22 @@ func (s *Session) txControl(ctx context.Context, op parse.TxOp) (pgwire.Result, 
 		return tagResult("ROLLBACK"), nil
 	}
 }
+
+// tableNames lists the relation names a query mentions (CTE names too: a
+// CTE that shadows a relation only adds a harmless dependency).
+func tableNames(n ast.Node) []string {
+	v := &tableNameCollector{}
+	n.Accept(v)
+	return v.names
+}
+
+type tableNameCollector struct{ names []string }
+
+func (v *tableNameCollector) Enter(n ast.Node) (ast.Node, bool) {
+	if t, ok := n.(*ast.TableName); ok {
+		v.names = append(v.names, t.Name.L)
+	}
+	return n, false
+}
+
+func (v *tableNameCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
