@@ -19,6 +19,9 @@ const (
 	Table Kind = iota + 1
 	View
 	MaterializedView
+	// Source is an ingestion from an external system; it owns the tables
+	// it writes, which are read-only to users.
+	Source
 )
 
 func (k Kind) String() string {
@@ -29,6 +32,8 @@ func (k Kind) String() string {
 		return "view"
 	case MaterializedView:
 		return "materialized view"
+	case Source:
+		return "source"
 	}
 	return "unknown"
 }
@@ -55,8 +60,15 @@ type Relation struct {
 	SQL string `json:"sql"`
 	// Query is the defining SELECT of a view, as text.
 	Query string `json:"query,omitempty"`
-	// DependsOn lists the relations a view reads directly.
+	// DependsOn lists the relations a view reads directly, and for a
+	// source's table the source.
 	DependsOn []ID `json:"depends_on,omitempty"`
+	// Source is set on the tables a source writes: users cannot write them.
+	Source ID `json:"source,omitempty"`
+	// Connector names a source's kind ("postgres", "loadgen"), and Options
+	// holds its settings (connection string, publication, ...).
+	Connector string            `json:"connector,omitempty"`
+	Options   map[string]string `json:"options,omitempty"`
 }
 
 // ColumnIndex returns the position of the named column, or -1.

@@ -20,8 +20,8 @@ func BenchmarkCommitToVisible(b *testing.B) {
 	s := startServer(b, "")
 	w := connect(b, s.PGAddr())
 	r := connect(b, s.PGAddr())
-	exec(b, w, `CREATE TABLE orders (id BIGINT PRIMARY KEY, sku INT NOT NULL, qty INT NOT NULL)`)
-	exec(b, w, `CREATE MATERIALIZED VIEW qty_by_sku AS SELECT sku, SUM(qty) AS qty, COUNT(*) AS n FROM orders GROUP BY sku`)
+	mustExec(b, w, `CREATE TABLE orders (id BIGINT PRIMARY KEY, sku INT NOT NULL, qty INT NOT NULL)`)
+	mustExec(b, w, `CREATE MATERIALIZED VIEW qty_by_sku AS SELECT sku, SUM(qty) AS qty, COUNT(*) AS n FROM orders GROUP BY sku`)
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
 	tick := time.NewTicker(time.Millisecond)
@@ -60,8 +60,8 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 func BenchmarkSingleRowInsertTx(b *testing.B) {
 	s := startServer(b, "")
 	setup := connect(b, s.PGAddr())
-	exec(b, setup, `CREATE TABLE clicks (id BIGINT PRIMARY KEY, product INT NOT NULL)`)
-	exec(b, setup, `CREATE MATERIALIZED VIEW clicks_by_product AS SELECT product, COUNT(*) AS n FROM clicks GROUP BY product`)
+	mustExec(b, setup, `CREATE TABLE clicks (id BIGINT PRIMARY KEY, product INT NOT NULL)`)
+	mustExec(b, setup, `CREATE MATERIALIZED VIEW clicks_by_product AS SELECT product, COUNT(*) AS n FROM clicks GROUP BY product`)
 	const clients = 8
 	conns := make([]*pgx.Conn, clients)
 	for i := range conns {

@@ -91,8 +91,8 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	dir := t.TempDir()
 	cmd, addr := startChild(t, dir)
 	c := connect(t, addr)
-	exec(t, c, `CREATE TABLE events (id BIGINT PRIMARY KEY, pair BIGINT NOT NULL)`)
-	exec(t, c, `CREATE MATERIALIZED VIEW pairs AS SELECT pair, COUNT(*) AS n FROM events GROUP BY pair`)
+	mustExec(t, c, `CREATE TABLE events (id BIGINT PRIMARY KEY, pair BIGINT NOT NULL)`)
+	mustExec(t, c, `CREATE MATERIALIZED VIEW pairs AS SELECT pair, COUNT(*) AS n FROM events GROUP BY pair`)
 	ctx := context.Background()
 	var acked atomic.Int64
 	errc := make(chan error, 1)
@@ -143,6 +143,6 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 		t.Fatalf("view after restart: %d pairs (%d incomplete), table has %d rows", pairs, odd, n)
 	}
 	// The server keeps working after recovery.
-	exec(t, c, `INSERT INTO events VALUES (-1, -1)`)
+	mustExec(t, c, `INSERT INTO events VALUES (-1, -1)`)
 	wantRows(t, c, `SELECT n FROM pairs WHERE pair = -1`, "1")
 }

@@ -130,15 +130,15 @@ func runDifferential(t *testing.T, pgSrv *testpg.Server, seed uint64, txns int) 
 	perm := e.rng.Perm(len(viewTemplates))
 	for i, ti := range perm[:6] {
 		p := t1Preds[e.rng.IntN(len(t1Preds))]
-		q := fmt.Sprintf(viewTemplates[ti], p, qualify(p, "t1"))
+		q := strings.NewReplacer("%[1]s", p, "%[2]s", qualify(p, "t1")).Replace(viewTemplates[ti])
 		name := fmt.Sprintf("v%d", i)
 		e.views[name] = q
-		exec(t, e.fr, fmt.Sprintf("CREATE MATERIALIZED VIEW %s AS %s", name, q))
+		mustExec(t, e.fr, fmt.Sprintf("CREATE MATERIALIZED VIEW %s AS %s", name, q))
 	}
 	// A view over a view.
 	e.views["vv"] = "SELECT k, c FROM v_base WHERE c > 1"
-	exec(t, e.fr, "CREATE MATERIALIZED VIEW v_base AS "+strings.ReplaceAll(viewTemplates[0], "%[1]s", "TRUE"))
-	exec(t, e.fr, "CREATE MATERIALIZED VIEW vv AS SELECT k, c FROM v_base WHERE c > 1")
+	mustExec(t, e.fr, "CREATE MATERIALIZED VIEW v_base AS "+strings.ReplaceAll(viewTemplates[0], "%[1]s", "TRUE"))
+	mustExec(t, e.fr, "CREATE MATERIALIZED VIEW vv AS SELECT k, c FROM v_base WHERE c > 1")
 	e.check()
 
 	for i := range txns {

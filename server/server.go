@@ -34,10 +34,12 @@ type Server struct {
 	httpLn net.Listener
 	http   *http.Server
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	errMu  sync.Mutex
-	err    error
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+	errMu     sync.Mutex
+	err       error
 }
 
 // Start recovers the data directory and starts serving. It returns once
@@ -124,8 +126,14 @@ func (s *Server) fail(err error) {
 	}
 }
 
-// Close stops accepting work, closes connections and the coordinator.
+// Close stops accepting work, closes connections and the coordinator. It
+// may be called more than once.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	s.cancel()
 	s.pgLn.Close()
 	if s.http != nil {

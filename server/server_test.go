@@ -51,7 +51,7 @@ func connect(t testing.TB, addr string) *pgx.Conn {
 	return c
 }
 
-func exec(t testing.TB, c *pgx.Conn, sql string, args ...any) {
+func mustExec(t testing.TB, c *pgx.Conn, sql string, args ...any) {
 	t.Helper()
 	if _, err := c.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
@@ -109,24 +109,24 @@ func wantRows(t testing.TB, c *pgx.Conn, sql string, want ...string) {
 func TestRevenueByCategory(t *testing.T) {
 	s := startServer(t, "")
 	c := connect(t, s.PGAddr())
-	exec(t, c, `CREATE TABLE products (id BIGINT PRIMARY KEY, category TEXT NOT NULL, price NUMERIC(10,2))`)
-	exec(t, c, `CREATE TABLE orders (id BIGINT PRIMARY KEY, product_id BIGINT, qty INT, status TEXT, created_at TIMESTAMP)`)
-	exec(t, c, `CREATE MATERIALIZED VIEW revenue_by_category AS
+	mustExec(t, c, `CREATE TABLE products (id BIGINT PRIMARY KEY, category TEXT NOT NULL, price NUMERIC(10,2))`)
+	mustExec(t, c, `CREATE TABLE orders (id BIGINT PRIMARY KEY, product_id BIGINT, qty INT, status TEXT, created_at TIMESTAMP)`)
+	mustExec(t, c, `CREATE MATERIALIZED VIEW revenue_by_category AS
 		SELECT p.category, SUM(o.qty * p.price) AS revenue, COUNT(*) AS orders
 		FROM orders o JOIN products p ON o.product_id = p.id
 		WHERE o.status <> 'cancelled' GROUP BY p.category`)
-	exec(t, c, `INSERT INTO products VALUES (1, 'books', 12.50), (2, 'books', 7.25), (3, 'games', 59.99)`)
-	exec(t, c, `INSERT INTO orders VALUES
+	mustExec(t, c, `INSERT INTO products VALUES (1, 'books', 12.50), (2, 'books', 7.25), (3, 'games', 59.99)`)
+	mustExec(t, c, `INSERT INTO orders VALUES
 		(7, 1, 2, 'paid', '2026-11-25 10:00:00'),
 		(8, 2, 1, 'paid', '2026-11-25 10:01:00'),
 		(9, 3, 1, 'placed', '2026-11-25 10:02:00')`)
 	const q = `SELECT * FROM revenue_by_category`
 	wantRows(t, c, q, "books|32.25|2", "games|59.99|1")
-	exec(t, c, `UPDATE orders SET status = 'cancelled' WHERE id = 7`)
+	mustExec(t, c, `UPDATE orders SET status = 'cancelled' WHERE id = 7`)
 	wantRows(t, c, q, "books|7.25|1", "games|59.99|1")
-	exec(t, c, `DELETE FROM products WHERE id = 3`)
+	mustExec(t, c, `DELETE FROM products WHERE id = 3`)
 	wantRows(t, c, q, "books|7.25|1")
-	exec(t, c, `UPDATE products SET price = price * 2`)
+	mustExec(t, c, `UPDATE products SET price = price * 2`)
 	wantRows(t, c, q, "books|14.50|1")
 	wantRows(t, c, `SELECT category, revenue FROM revenue_by_category ORDER BY revenue DESC LIMIT 1`, "books|14.50")
 }
@@ -137,9 +137,9 @@ func TestConsistentReads(t *testing.T) {
 	s := startServer(t, "")
 	w := connect(t, s.PGAddr())
 	r := connect(t, s.PGAddr())
-	exec(t, w, `CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)`)
-	exec(t, w, `INSERT INTO accounts VALUES (1, 100), (2, 100), (3, 100)`)
-	exec(t, w, `CREATE MATERIALIZED VIEW total AS SELECT SUM(balance) AS s, COUNT(*) AS n FROM accounts`)
+	mustExec(t, w, `CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)`)
+	mustExec(t, w, `INSERT INTO accounts VALUES (1, 100), (2, 100), (3, 100)`)
+	mustExec(t, w, `CREATE MATERIALIZED VIEW total AS SELECT SUM(balance) AS s, COUNT(*) AS n FROM accounts`)
 	done := make(chan error, 1)
 	go func() {
 		ctx := context.Background()
@@ -190,14 +190,14 @@ func TestDurableAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, dir)
 	c := connect(t, s.PGAddr())
-	exec(t, c, `CREATE TABLE stock (sku TEXT PRIMARY KEY, warehouse TEXT NOT NULL, qty INT NOT NULL)`)
-	exec(t, c, `CREATE MATERIALIZED VIEW stock_by_sku AS SELECT sku, SUM(qty) AS qty FROM stock GROUP BY sku`)
-	exec(t, c, `CREATE MATERIALIZED VIEW low_stock AS SELECT sku FROM stock_by_sku WHERE qty < 5`)
+	mustExec(t, c, `CREATE TABLE stock (sku TEXT PRIMARY KEY, warehouse TEXT NOT NULL, qty INT NOT NULL)`)
+	mustExec(t, c, `CREATE MATERIALIZED VIEW stock_by_sku AS SELECT sku, SUM(qty) AS qty FROM stock GROUP BY sku`)
+	mustExec(t, c, `CREATE MATERIALIZED VIEW low_stock AS SELECT sku FROM stock_by_sku WHERE qty < 5`)
 	for i := range 50 {
-		exec(t, c, `INSERT INTO stock VALUES ($1, 'w1', $2)`, fmt.Sprintf("sku-%02d", i), i)
+		mustExec(t, c, `INSERT INTO stock VALUES ($1, 'w1', $2)`, fmt.Sprintf("sku-%02d", i), i)
 		wantRows(t, c, fmt.Sprintf(`SELECT qty FROM stock_by_sku WHERE sku = 'sku-%02d'`, i), fmt.Sprint(i))
 	}
-	exec(t, c, `DELETE FROM stock WHERE qty < 2`)
+	mustExec(t, c, `DELETE FROM stock WHERE qty < 2`)
 	want := rows(t, c, `SELECT * FROM low_stock`)
 	if len(want) != 3 {
 		t.Fatalf("low_stock = %v, want sku-02..04", want)
@@ -210,6 +210,6 @@ func TestDurableAcrossRestart(t *testing.T) {
 	c = connect(t, s.PGAddr())
 	wantRows(t, c, `SELECT * FROM low_stock`, want...)
 	wantRows(t, c, `SELECT count(*) FROM stock`, "48")
-	exec(t, c, `UPDATE stock SET qty = 0 WHERE sku = 'sku-10'`)
+	mustExec(t, c, `UPDATE stock SET qty = 0 WHERE sku = 'sku-10'`)
 	wantRows(t, c, `SELECT * FROM low_stock`, append(want, "sku-10")...)
 }

@@ -48,6 +48,15 @@ type TableWrite struct {
 type Commit struct {
 	Time   stream.Timestamp
 	Writes []TableWrite
+	// Positions records, per source, the upstream position reached by this
+	// transaction (a Postgres LSN, Kafka offsets), durable with its data.
+	Positions []SourcePosition
+}
+
+// SourcePosition is a source's opaque upstream position.
+type SourcePosition struct {
+	Source   catalog.ID
+	Position []byte
 }
 
 // Replayer receives the log's contents in order during Open.
@@ -177,6 +186,15 @@ func replay(f *os.File, r Replayer) (int64, error) {
 		if n > maxRecord {
 			return off, &CorruptError{off, fmt.Sprintf("record length %d exceeds the limit", n)}
 		}
+		if n == 0 {
+			// No record is empty. Zeros to the end of the file are a torn
+			// tail (a crash after the file grew but before its data was
+			// written); anything else is damage.
+			if zeroTail(br) {
+				return off, nil
+			}
+			return off, &CorruptError{off, "empty record"}
+		}
 		if cap(payload) < int(n) {
 			payload = make([]byte, n)
 		}
@@ -194,6 +212,22 @@ func replay(f *os.File, r Replayer) (int64, error) {
 			return off, &CorruptError{off, err.Error()}
 		}
 		off = end
+	}
+}
+
+// zeroTail reports whether the rest of r is zero bytes.
+func zeroTail(r io.Reader) bool {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := r.Read(buf)
+		for _, b := range buf[:n] {
+			if b != 0 {
+				return false
+			}
+		}
+		if err != nil {
+			return errors.Is(err, io.EOF)
+		}
 	}
 }
 
@@ -285,6 +319,7 @@ type Snapshot struct {
 	Relations []*catalog.Relation
 	Time      stream.Timestamp
 	Tables    []TableWrite // each row with its multiplicity as Diff
+	Positions []SourcePosition
 }
 
 // Checkpoint replaces the log with snap, atomically.
@@ -323,10 +358,10 @@ func (l *Log) Checkpoint(snap *Snapshot) error {
 			return fail(err)
 		}
 	}
-	if len(snap.Tables) == 0 {
-		if err := write(encodeCommit([]byte{kindCommit}, &Commit{Time: snap.Time})); err != nil {
-			return fail(err)
-		}
+	// A last record carries the time (even with no tables) and the source
+	// positions.
+	if err := write(encodeCommit([]byte{kindCommit}, &Commit{Time: snap.Time, Positions: snap.Positions})); err != nil {
+		return fail(err)
 	}
 	if err := w.Flush(); err != nil {
 		return fail(err)
@@ -363,6 +398,15 @@ func encodeCommit(b []byte, c *Commit) []byte {
 			row = datum.EncodeRow(row[:0], u.Row)
 			b = binary.AppendUvarint(b, uint64(len(row)))
 			b = append(b, row...)
+		}
+	}
+	// Positions are a trailing section, absent when empty.
+	if len(c.Positions) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(c.Positions)))
+		for _, p := range c.Positions {
+			b = binary.AppendUvarint(b, uint64(p.Source))
+			b = binary.AppendUvarint(b, uint64(len(p.Position)))
+			b = append(b, p.Position...)
 		}
 	}
 	return b
@@ -412,6 +456,21 @@ func decodeCommit(p []byte) (*Commit, error) {
 			tw.Updates = append(tw.Updates, stream.Update{Row: row, Time: c.Time, Diff: stream.Diff(diff)})
 		}
 		c.Writes = append(c.Writes, tw)
+	}
+	if len(p) > 0 {
+		np, ok := uv()
+		if !ok || np > uint64(len(p)) {
+			return nil, bad
+		}
+		for range np {
+			src, ok1 := uv()
+			l, ok2 := uv()
+			if !ok1 || !ok2 || l > uint64(len(p)) {
+				return nil, bad
+			}
+			c.Positions = append(c.Positions, SourcePosition{Source: catalog.ID(src), Position: append([]byte(nil), p[:l]...)})
+			p = p[l:]
+		}
 	}
 	if len(p) != 0 {
 		return nil, bad

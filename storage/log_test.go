@@ -28,7 +28,7 @@ func (r *recorder) Commit(c *Commit) error           { r.commits = append(r.comm
 
 func testRelation() *catalog.Relation {
 	return &catalog.Relation{ID: 7, Name: "orders", Kind: catalog.Table,
-		Columns: []catalog.Column{{Name: "id", Type: types.Int8T, NotNull: true}, {Name: "amount", Type: types.NumericOf(10, 2)}},
+		Columns:    []catalog.Column{{Name: "id", Type: types.Int8T, NotNull: true}, {Name: "amount", Type: types.NumericOf(10, 2)}},
 		PrimaryKey: []int{0}, SQL: "CREATE TABLE orders (id BIGINT PRIMARY KEY, amount NUMERIC(10,2))"}
 }
 
@@ -58,7 +58,9 @@ func TestLogRoundTrip(t *testing.T) {
 	if err := l.AppendCreate(testRelation()); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.AppendCommits([]*Commit{testCommit(1, 1), testCommit(2, 2)}); err != nil {
+	c2 := testCommit(2, 2)
+	c2.Positions = []SourcePosition{{Source: 3, Position: []byte("0/16B3748")}}
+	if err := l.AppendCommits([]*Commit{testCommit(1, 1), c2}); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.AppendDrop(7); err != nil {
@@ -76,6 +78,12 @@ func TestLogRoundTrip(t *testing.T) {
 	}
 	got := r.commits[1]
 	want := testCommit(2, 2)
+	if len(got.Positions) != 1 || got.Positions[0].Source != 3 || string(got.Positions[0].Position) != "0/16B3748" {
+		t.Fatalf("positions = %+v", got.Positions)
+	}
+	if len(r.commits[0].Positions) != 0 {
+		t.Fatalf("commit without positions replayed %+v", r.commits[0].Positions)
+	}
 	if got.Time != 2 || len(got.Writes) != 1 || len(got.Writes[0].Updates) != 2 {
 		t.Fatalf("commit = %+v", got)
 	}
@@ -90,40 +98,48 @@ func TestLogRoundTrip(t *testing.T) {
 // A record torn by a crash mid-append is dropped, and the log stays
 // appendable.
 func TestLogTornTail(t *testing.T) {
-	dir := t.TempDir()
-	l, _ := openLog(t, dir)
-	if err := l.AppendCommits([]*Commit{testCommit(1, 1)}); err != nil {
-		t.Fatal(err)
-	}
-	good := l.Size()
-	if err := l.AppendCommits([]*Commit{testCommit(2, 2)}); err != nil {
-		t.Fatal(err)
-	}
-	l.Close()
-	path := filepath.Join(dir, logName)
-	for _, cut := range []int64{good + 3, good + frameLen + 2} {
-		if err := os.Truncate(path, cut); err != nil {
-			t.Fatal(err)
-		}
-		l, r := openLog(t, dir)
-		if len(r.commits) != 1 || r.commits[0].Time != 1 {
-			t.Fatalf("cut at %d: replayed %d commits, want only the first", cut, len(r.commits))
-		}
-		if l.Size() != good {
-			t.Fatalf("cut at %d: size %d after recovery, want %d", cut, l.Size(), good)
-		}
-		if err := l.AppendCommits([]*Commit{testCommit(3, 3)}); err != nil {
-			t.Fatal(err)
-		}
-		l.Close()
-		l, r = openLog(t, dir)
-		if len(r.commits) != 2 || r.commits[1].Time != 3 {
-			t.Fatalf("append after recovery: replayed %d commits", len(r.commits))
-		}
-		l.Close()
-		if err := os.Truncate(path, good); err != nil {
-			t.Fatal(err)
-		}
+	// Cut the second record at several places, and also zero-fill it (a
+	// file that grew before its data reached the disk).
+	for _, damage := range []string{"cut-header", "cut-payload", "zeros"} {
+		t.Run(damage, func(t *testing.T) {
+			dir := t.TempDir()
+			l, _ := openLog(t, dir)
+			if err := l.AppendCommits([]*Commit{testCommit(1, 1)}); err != nil {
+				t.Fatal(err)
+			}
+			good := l.Size()
+			if err := l.AppendCommits([]*Commit{testCommit(2, 2)}); err != nil {
+				t.Fatal(err)
+			}
+			end := l.Size()
+			l.Close()
+			path := filepath.Join(dir, logName)
+			switch damage {
+			case "cut-header":
+				os.Truncate(path, good+3)
+			case "cut-payload":
+				os.Truncate(path, good+frameLen+2)
+			case "zeros":
+				os.Truncate(path, good)
+				os.Truncate(path, end)
+			}
+			l, r := openLog(t, dir)
+			if len(r.commits) != 1 || r.commits[0].Time != 1 {
+				t.Fatalf("replayed %d commits, want only the first", len(r.commits))
+			}
+			if l.Size() != good {
+				t.Fatalf("size %d after recovery, want %d", l.Size(), good)
+			}
+			if err := l.AppendCommits([]*Commit{testCommit(3, 3)}); err != nil {
+				t.Fatal(err)
+			}
+			l.Close()
+			l, r = openLog(t, dir)
+			defer l.Close()
+			if len(r.commits) != 2 || r.commits[1].Time != 3 {
+				t.Fatalf("append after recovery: replayed %d commits", len(r.commits))
+			}
+		})
 	}
 }
 
@@ -196,7 +212,7 @@ func TestCheckpoint(t *testing.T) {
 	l.Close()
 	l, r := openLog(t, dir)
 	defer l.Close()
-	if len(r.created) != 1 || len(r.commits) != 2 || r.commits[0].Time != 10 || r.commits[1].Time != 11 {
+	if len(r.created) != 1 || len(r.commits) != 3 || r.commits[0].Time != 10 || r.commits[2].Time != 11 {
 		t.Fatalf("after checkpoint: created=%v commits=%d", r.created, len(r.commits))
 	}
 	if u := r.commits[0].Writes[0].Updates[0]; u.Diff != 2 {

@@ -143,14 +143,14 @@ func (b *binder) node(n Node) Node {
 			return &Distinct{Input: in}
 		}
 	case *Union:
-		ins := make([]Node, len(n.Inputs))
+		ins := make([]Node, len(n.Branches))
 		changed := false
-		for i, c := range n.Inputs {
+		for i, c := range n.Branches {
 			ins[i] = b.node(c)
 			changed = changed || ins[i] != c
 		}
 		if changed {
-			return &Union{Inputs: ins}
+			return &Union{Branches: ins}
 		}
 	case *Negate:
 		if in := b.node(n.Input); in != n.Input {

@@ -142,7 +142,7 @@ type Distinct struct {
 // Union is the multiset sum (UNION ALL) of its inputs, which share a
 // schema. UNION is Distinct over Union.
 type Union struct {
-	Inputs []Node
+	Branches []Node
 }
 
 // Negate flips the sign of every update (for EXCEPT ALL: a - b).
@@ -180,7 +180,7 @@ func (n *Project) Schema() Schema   { return n.Cols }
 func (n *Join) Schema() Schema      { return n.Cols }
 func (n *Reduce) Schema() Schema    { return n.Cols }
 func (n *Distinct) Schema() Schema  { return n.Input.Schema() }
-func (n *Union) Schema() Schema     { return n.Inputs[0].Schema() }
+func (n *Union) Schema() Schema     { return n.Branches[0].Schema() }
 func (n *Negate) Schema() Schema    { return n.Input.Schema() }
 func (n *Threshold) Schema() Schema { return n.Input.Schema() }
 func (n *TopK) Schema() Schema      { return n.Input.Schema() }
@@ -192,7 +192,7 @@ func (n *Project) Inputs() []Node   { return []Node{n.Input} }
 func (n *Join) Inputs() []Node      { return []Node{n.Left, n.Right} }
 func (n *Reduce) Inputs() []Node    { return []Node{n.Input} }
 func (n *Distinct) Inputs() []Node  { return []Node{n.Input} }
-func (n *Union) Inputs() []Node     { return n.Inputs }
+func (n *Union) Inputs() []Node     { return n.Branches }
 func (n *Negate) Inputs() []Node    { return []Node{n.Input} }
 func (n *Threshold) Inputs() []Node { return []Node{n.Input} }
 func (n *TopK) Inputs() []Node      { return []Node{n.Input} }
@@ -220,6 +220,14 @@ type Query struct {
 	// the columns after it exist only to sort by (ORDER BY of an expression
 	// not in the select list).
 	Visible int
+	// LimitParam and OffsetParam, when not zero, name the 1-based $n
+	// parameter that supplies LIMIT or OFFSET when the statement is bound
+	// (Limit and Offset are then ignored).
+	LimitParam, OffsetParam int
+	// Params holds the types of the statement's $1..$n parameters, as
+	// declared by the client or inferred from their use (types.Unknown if
+	// neither).
+	Params []types.T
 }
 
 // Relations returns the IDs of the catalog relations a plan reads, each

@@ -40,6 +40,8 @@ type Coordinator struct {
 	now    stream.Timestamp // the latest complete timestamp
 	tables map[catalog.ID]*table
 	views  map[catalog.ID]*view
+	// positions holds each source's durable upstream position.
+	positions map[catalog.ID][]byte
 }
 
 type view struct {
@@ -65,14 +67,15 @@ type Options struct {
 // materialized view rebuilt from its inputs) and starts the coordinator.
 func Open(opts Options) (*Coordinator, error) {
 	c := &Coordinator{
-		logger:  opts.Logger,
-		planner: opts.Planner,
-		ckptAt:  opts.CheckpointBytes,
-		reqs:    make(chan request, 1024),
-		done:    make(chan struct{}),
-		cat:     catalog.New(),
-		tables:  map[catalog.ID]*table{},
-		views:   map[catalog.ID]*view{},
+		logger:    opts.Logger,
+		planner:   opts.Planner,
+		ckptAt:    opts.CheckpointBytes,
+		reqs:      make(chan request, 1024),
+		done:      make(chan struct{}),
+		cat:       catalog.New(),
+		tables:    map[catalog.ID]*table{},
+		views:     map[catalog.ID]*view{},
+		positions: map[catalog.ID][]byte{},
 	}
 	start := time.Now()
 	r := &replayer{c: c}
@@ -144,16 +147,26 @@ func (c *Coordinator) Commit(ctx context.Context, writes []storage.TableWrite) (
 }
 
 func (c *Coordinator) submit(ctx context.Context, req request) (stream.Timestamp, error) {
-	req.reply = make(chan result, 1)
-	select {
-	case c.reqs <- req:
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	reply, err := c.enqueue(ctx, req)
+	if err != nil {
+		return 0, err
 	}
 	// Once queued the request runs to completion: waiting here even if ctx
 	// ends keeps "acknowledged" and "applied" the same thing.
-	r := <-req.reply
+	r := <-reply
 	return r.ts, r.err
+}
+
+// enqueue hands a request to the loop and returns where its result will
+// arrive.
+func (c *Coordinator) enqueue(ctx context.Context, req request) (chan result, error) {
+	req.reply = make(chan result, 1)
+	select {
+	case c.reqs <- req:
+		return req.reply, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (c *Coordinator) loop() {
@@ -308,6 +321,9 @@ func (c *Coordinator) applyCommit(cm *storage.Commit) {
 		}
 		deltas[plan.RelationID(w.Table)] = us
 	}
+	for _, p := range cm.Positions {
+		c.positions[p.Source] = p.Position
+	}
 	c.now = cm.Time
 	c.stepViews(cm.Time, deltas)
 }
@@ -403,6 +419,12 @@ var ErrClosed = errors.New("coordinator is shut down")
 
 func (c *Coordinator) checkpoint() error {
 	snap := &storage.Snapshot{Relations: c.cat.Relations(), Time: c.now}
+	for id, p := range c.positions {
+		if _, ok := c.cat.ByID(id); ok {
+			snap.Positions = append(snap.Positions, storage.SourcePosition{Source: id, Position: p})
+		}
+	}
+	slices.SortFunc(snap.Positions, func(a, b storage.SourcePosition) int { return cmp.Compare(a.Source, b.Source) })
 	for _, rel := range snap.Relations {
 		t, ok := c.tables[rel.ID]
 		if !ok {
@@ -445,6 +467,7 @@ func (r *replayer) DropRelation(id catalog.ID) error {
 	cat.Remove(id)
 	r.c.cat = cat
 	delete(r.c.tables, id)
+	delete(r.c.positions, id)
 	return nil
 }
 
@@ -455,6 +478,9 @@ func (r *replayer) Commit(cm *storage.Commit) error {
 			return fmt.Errorf("commit at %d writes unknown table %d", cm.Time, w.Table)
 		}
 		t.apply(w.Updates)
+	}
+	for _, p := range cm.Positions {
+		r.c.positions[p.Source] = p.Position
 	}
 	if cm.Time > r.c.now {
 		r.c.now = cm.Time

@@ -14,6 +14,7 @@ import (
 	"github.com/freshet-db/freshet/sql/datum"
 	"github.com/freshet-db/freshet/sql/sqlerr"
 	"github.com/freshet-db/freshet/sql/stream"
+	"github.com/freshet-db/freshet/sql/types"
 )
 
 // evaluate runs a plan once over a consistent snapshot of the relations it
@@ -59,7 +60,7 @@ func (s *Session) query(ctx context.Context, q *plan.Query, params []datum.Datum
 	if err != nil {
 		return nil, err
 	}
-	limit, offset, err := q.Bounds(params)
+	limit, offset, err := bounds(q, params)
 	if err != nil {
 		return nil, err
 	}
@@ -170,4 +171,45 @@ func appendOnly(rel *catalog.Relation, op string) error {
 			WithHint("Append-only tables accept INSERT only.")
 	}
 	return nil
+}
+
+// bounds returns a query's LIMIT (-1 for none) and OFFSET, taking them
+// from their parameters when they are given as $n.
+func bounds(q *plan.Query, params []datum.Datum) (limit, offset int64, err error) {
+	limit, offset = q.Limit, q.Offset
+	if q.LimitParam > 0 {
+		if limit, err = paramInt(params, q.LimitParam, "LIMIT"); err != nil {
+			return 0, 0, err
+		}
+	}
+	if q.OffsetParam > 0 {
+		if offset, err = paramInt(params, q.OffsetParam, "OFFSET"); err != nil {
+			return 0, 0, err
+		}
+	}
+	return limit, offset, nil
+}
+
+func paramInt(params []datum.Datum, n int, what string) (int64, error) {
+	if n > len(params) {
+		return 0, sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", n)
+	}
+	d := params[n-1]
+	switch {
+	case d.IsNull():
+		return -1, nil // LIMIT NULL is no limit; OFFSET NULL is zero below
+	case d.Kind() == types.Text || d.Kind() == types.Varchar:
+		v, err := datum.ParseText(d.Str(), types.Int8T)
+		if err != nil {
+			return 0, err
+		}
+		d = v
+	}
+	if !(types.T{Family: d.Kind()}).IsInteger() {
+		return 0, sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type bigint", what)
+	}
+	if d.Int() < 0 {
+		return 0, sqlerr.New(sqlerr.InvalidRowCountInLimitClause, "%s must not be negative", what)
+	}
+	return d.Int(), nil
 }

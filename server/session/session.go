@@ -12,6 +12,7 @@ import (
 	"github.com/freshet-db/freshet/sql/parse"
 	"github.com/freshet-db/freshet/sql/sqlerr"
 	"github.com/freshet-db/freshet/sql/stream"
+	"github.com/freshet-db/freshet/sql/types"
 	"github.com/freshet-db/freshet/storage"
 )
 
@@ -199,4 +200,17 @@ func (s *Session) write(ctx context.Context, rel *catalog.Relation, us []stream.
 	}
 	s.pending[rel.ID] = all
 	return nil
+}
+
+// typesOfOIDs maps the parameter types a client declared to Freshet types
+// (Unknown for 0 and for OIDs Freshet has no type for).
+func typesOfOIDs(oids []uint32) []types.T {
+	if len(oids) == 0 {
+		return nil
+	}
+	ts := make([]types.T, len(oids))
+	for i, oid := range oids {
+		ts[i], _ = types.FromOID(oid)
+	}
+	return ts
 }

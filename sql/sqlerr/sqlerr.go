@@ -27,6 +27,7 @@ const (
 	InvalidDatetimeFormat        Code = "22007"
 	DatetimeFieldOverflow        Code = "22008"
 	DivisionByZero               Code = "22012"
+	InvalidRowCountInLimitClause Code = "2201W"
 	InvalidParameterValue        Code = "22023"
 	InvalidTextRepresentation    Code = "22P02"
 	InvalidBinaryRepresentation  Code = "22P03"

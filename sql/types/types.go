@@ -198,3 +198,23 @@ func ByName(name string) (T, bool) {
 	t, ok := byName[n]
 	return t, ok
 }
+
+// FromOID returns the type of a Postgres type OID, and false for OIDs
+// Freshet has no type for (0, "unspecified", among them).
+func FromOID(oid uint32) (T, bool) {
+	if oid == OIDUnknown || oid == 0 {
+		return UnknownT, false
+	}
+	for f, info := range familyInfo {
+		if info.oid == oid {
+			return T{Family: Family(f)}, true
+		}
+	}
+	switch oid {
+	case 18, 19, 1042: // "char", name, bpchar
+		return TextT, true
+	case 114: // json
+		return JSONBT, true
+	}
+	return UnknownT, false
+}
