@@ -19,6 +19,7 @@ import (
 	"github.com/freshet-db/freshet/server/coord"
 	"github.com/freshet-db/freshet/server/pgwire"
 	"github.com/freshet-db/freshet/server/session"
+	"github.com/freshet-db/freshet/server/sources"
 	"github.com/freshet-db/freshet/sql/parse"
 )
 
@@ -27,12 +28,13 @@ var Version = "0.1.0-dev"
 
 // Server is a running Freshet.
 type Server struct {
-	cfg    Config
-	logger *slog.Logger
-	coord  *coord.Coordinator
-	pgLn   net.Listener
-	httpLn net.Listener
-	http   *http.Server
+	cfg     Config
+	logger  *slog.Logger
+	coord   *coord.Coordinator
+	sources *sources.Manager
+	pgLn    net.Listener
+	httpLn  net.Listener
+	http    *http.Server
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -71,7 +73,17 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error
 		}
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
-	engine := &session.Engine{Coord: c, Logger: logger, Version: Version}
+	s.sources = sources.New(ctx, c, logger)
+	if err := s.sources.StartAll(); err != nil {
+		s.cancel()
+		s.pgLn.Close()
+		if s.httpLn != nil {
+			s.httpLn.Close()
+		}
+		c.Close()
+		return nil, err
+	}
+	engine := &session.Engine{Coord: c, Sources: s.sources, Logger: logger, Version: Version}
 	pg := pgwire.NewServer(logger, engine, pgwire.Config{MaxMessageBytes: cfg.MaxMessageBytes})
 	s.wg.Add(1)
 	go func() {
@@ -142,6 +154,7 @@ func (s *Server) close() error {
 		cancel()
 	}
 	s.wg.Wait()
+	s.sources.Close()
 	err := s.coord.Close()
 	s.errMu.Lock()
 	defer s.errMu.Unlock()

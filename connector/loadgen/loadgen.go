@@ -17,8 +17,10 @@ package loadgen
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/freshet-db/freshet/connector"
@@ -73,10 +75,10 @@ type Generator struct {
 	open      []*order      // orders not yet shipped or cancelled
 
 	nextOrder, nextPayment, nextView, nextCart int64
-	views, carts                               ring // retention of the newest rows
-	burst                                      int  // payments left in a fraud burst
-	burstCard                                  int  // customer whose card bursts
-	events                                     int64
+	views, carts                               ring         // retention of the newest rows
+	burst                                      int          // payments left in a fraud burst
+	burstCard                                  int          // customer whose card bursts
+	events                                     atomic.Int64 // read by State from other goroutines
 }
 
 type customer struct {
@@ -127,11 +129,20 @@ func New(opts Options) *Generator {
 		rng:   rng,
 		hot:   rand.NewZipf(rng, 1.2, 2, uint64(nProducts-1)),
 		now:   opts.Start.UnixMicro(),
-		step:  max(1, int64(1e6/max(opts.Rate, 1))),
+		step:  simStep(opts.Rate),
 		views: ring{rows: make([]datum.Row, 20000*opts.Scale)},
 		carts: ring{rows: make([]datum.Row, 5000*opts.Scale)},
 	}
 	return g
+}
+
+// simStep is the simulated time between events: 1/Rate, or 10 µs when
+// unthrottled.
+func simStep(rate float64) int64 {
+	if rate <= 0 {
+		return 10
+	}
+	return max(1, int64(1e6/rate))
 }
 
 // Initial returns the transactions that create the catalogue: customers,
@@ -191,11 +202,11 @@ func remove(row datum.Row) stream.Update { return stream.Update{Row: row, Diff: 
 func cents(c int64) datum.Datum          { return datum.NewNumeric(c, 2) }
 
 // Events returns how many shop events Next has produced.
-func (g *Generator) Events() int64 { return g.events }
+func (g *Generator) Events() int64 { return g.events.Load() }
 
 // Next returns the shop's next transaction.
 func (g *Generator) Next() connector.Txn {
-	g.events++
+	g.events.Add(1)
 	g.now += g.step
 	switch r := g.rng.IntN(1000); {
 	case r < 430:
@@ -446,43 +457,57 @@ func txn(ws ...connector.Write) connector.Txn {
 }
 
 // Run writes the initial catalogue and then one transaction per event at
-// Options.Rate until ctx ends. When the writer falls behind, it commits
-// the transactions that are due together through CommitBatch (each still
-// its own timestamp) if the writer supports it.
-func (g *Generator) Run(ctx context.Context, w connector.Writer) error {
-	for _, t := range g.Initial() {
-		if err := w.Commit(ctx, t.Writes, nil); err != nil {
-			return err
+// Options.Rate until ctx ends. Each commit carries the generator's
+// position (the number of events produced), so a restarted source resumes
+// exactly where the durable state ends: with resume set, Run regenerates
+// (without writing) the events before it and continues from there. When the
+// writer falls behind, the transactions that are due go together through
+// CommitBatch (each still its own timestamp) if the writer supports it.
+func (g *Generator) Run(ctx context.Context, w connector.Writer, resume connector.Position) error {
+	initial := g.Initial()
+	if done, ok := DecodePosition(resume); ok {
+		for g.events.Load() < done {
+			g.Next()
+		}
+	} else {
+		for i, t := range initial {
+			var pos connector.Position
+			if i == len(initial)-1 {
+				pos = EncodePosition(0)
+			}
+			if err := w.Commit(ctx, t.Writes, pos); err != nil {
+				return err
+			}
 		}
 	}
 	bw, batching := w.(connector.BatchWriter)
 	start := time.Now()
-	var sent int64
+	first := g.events.Load()
 	batch := make([]connector.Txn, 0, 1024)
 	for ctx.Err() == nil {
-		due := int64(float64(time.Since(start).Seconds()) * g.opts.Rate)
+		due := first + int64(time.Since(start).Seconds()*g.opts.Rate)
 		if g.opts.Rate < 0 {
-			due = sent + int64(cap(batch))
+			due = g.events.Load() + int64(cap(batch))
 		}
-		if due <= sent {
-			wait := time.Duration(float64(time.Second) / g.opts.Rate)
+		if due <= g.events.Load() {
 			select {
 			case <-ctx.Done():
-			case <-time.After(wait):
+			case <-time.After(time.Duration(float64(time.Second) / g.opts.Rate)):
 			}
 			continue
 		}
-		n := min(due-sent, int64(cap(batch)))
 		batch = batch[:0]
-		for range n {
-			batch = append(batch, g.Next())
+		for range min(due-g.events.Load(), int64(cap(batch))) {
+			t := g.Next()
+			t.Pos = EncodePosition(g.events.Load())
+			batch = append(batch, t)
 		}
 		var err error
 		if batching {
 			err = bw.CommitBatch(ctx, batch)
 		} else {
 			for _, t := range batch {
-				if err = w.Commit(ctx, t.Writes, nil); err != nil {
+				if err = w.Commit(ctx, t.Writes, t.Pos); err != nil {
 					break
 				}
 			}
@@ -493,7 +518,19 @@ func (g *Generator) Run(ctx context.Context, w connector.Writer) error {
 			}
 			return err
 		}
-		sent += n
 	}
 	return nil
+}
+
+// EncodePosition is the position after the first n events.
+func EncodePosition(n int64) connector.Position {
+	return binary.BigEndian.AppendUint64(nil, uint64(n))
+}
+
+// DecodePosition reads a position written by EncodePosition.
+func DecodePosition(p connector.Position) (int64, bool) {
+	if len(p) != 8 {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(p)), true
 }

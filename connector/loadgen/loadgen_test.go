@@ -173,7 +173,7 @@ func TestRunHonoursRate(t *testing.T) {
 	r := &recorder{}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if err := g.Run(ctx, r); err != nil {
+	if err := g.Run(ctx, r, nil); err != nil {
 		t.Fatal(err)
 	}
 	// 4 catalogue transactions, then about 600 events in 0.3 s at 2000/s:
@@ -182,6 +182,56 @@ func TestRunHonoursRate(t *testing.T) {
 	if events < 100 || events > 1000 {
 		t.Fatalf("%d events in 0.3s at 2000/s", events)
 	}
+}
+
+// A restarted generator continues exactly after the last durable event.
+func TestResume(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := New(Options{Seed: 3, Start: start, Rate: -1})
+	a.Initial()
+	for range 5000 {
+		a.Next()
+	}
+	want := fmt.Sprint(a.Next())
+	b := New(Options{Seed: 3, Start: start, Rate: -1})
+	var got string
+	w := &capture{stop: func(txns []connector.Txn) bool {
+		if len(txns) > 0 && got == "" {
+			got = fmt.Sprint(connector.Txn{Writes: txns[0].Writes})
+		}
+		return true
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	if err := b.Run(ctx, w, EncodePosition(5000)); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("after resume at 5000:\n got  %s\n want %s", got, want)
+	}
+	if w.initial != 0 {
+		t.Fatalf("resume rewrote the catalogue (%d commits)", w.initial)
+	}
+}
+
+// capture is a BatchWriter that hands batches to stop and cancels the run
+// when stop returns true.
+type capture struct {
+	initial int
+	stop    func([]connector.Txn) bool
+	cancel  func()
+}
+
+func (c *capture) Commit(ctx context.Context, w []connector.Write, p connector.Position) error {
+	c.initial++
+	return nil
+}
+func (c *capture) Lookup(int, datum.Row) (datum.Row, bool) { return nil, false }
+func (c *capture) CommitBatch(ctx context.Context, txns []connector.Txn) error {
+	if c.stop(txns) {
+		c.cancel()
+	}
+	return nil
 }
 
 func BenchmarkNext(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 	"github.com/freshet-db/freshet/catalog"
 	"github.com/freshet-db/freshet/server/coord"
 	"github.com/freshet-db/freshet/server/pgwire"
+	"github.com/freshet-db/freshet/server/sources"
 	"github.com/freshet-db/freshet/sql/parse"
 	"github.com/freshet-db/freshet/sql/sqlerr"
 	"github.com/freshet-db/freshet/sql/stream"
@@ -19,6 +20,7 @@ import (
 // Engine creates sessions; it implements pgwire.Engine.
 type Engine struct {
 	Coord   *coord.Coordinator
+	Sources *sources.Manager
 	Logger  *slog.Logger
 	Version string
 }
@@ -33,6 +35,7 @@ func (e *Engine) NewSession(ctx context.Context, p pgwire.StartupParams) (pgwire
 	}
 	s := &Session{
 		coord:   e.Coord,
+		sources: e.Sources,
 		logger:  e.Logger,
 		version: e.Version,
 		vars:    defaultVars(e.Version),
@@ -65,6 +68,7 @@ const (
 // Session is one connection's SQL state. It is used from one goroutine.
 type Session struct {
 	coord   *coord.Coordinator
+	sources *sources.Manager
 	logger  *slog.Logger
 	version string
 	user    string
@@ -183,6 +187,10 @@ func (s *Session) takeWrites() []storage.TableWrite {
 // write applies a statement's updates to one table: checked and committed
 // at once outside a block, checked and kept pending inside one.
 func (s *Session) write(ctx context.Context, rel *catalog.Relation, us []stream.Update) error {
+	if rel.Source != 0 {
+		return sqlerr.New(sqlerr.WrongObjectType, "cannot write to table %q: it is maintained by a source", rel.Name).
+			WithHint("Tables of a source change only with their upstream.")
+	}
 	us = stream.Consolidate(us)
 	if len(us) == 0 {
 		return nil

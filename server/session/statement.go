@@ -313,6 +313,19 @@ func (st *statement) planDrop(n *parse.Drop) error {
 		kind, tag = catalog.View, "DROP VIEW"
 	case parse.KindMaterializedView:
 		kind, tag = catalog.MaterializedView, "DROP MATERIALIZED VIEW"
+	case parse.KindSource:
+		st.run = func(ctx context.Context, _ []datum.Datum) (pgwire.Result, error) {
+			if err := st.s.ddlAllowed("DROP SOURCE"); err != nil {
+				return nil, err
+			}
+			for _, name := range n.Names {
+				if err := st.s.sources.Drop(ctx, catalog.Normalize(name), n.IfExists, n.Cascade); err != nil {
+					return nil, err
+				}
+			}
+			return tagResult("DROP SOURCE"), nil
+		}
+		return nil
 	default:
 		return sqlerr.New(sqlerr.FeatureNotSupported, "DROP of this kind of object is not supported")
 	}
@@ -379,6 +392,18 @@ func (st *statement) planShow(cat *catalog.Catalog, n *parse.Show) error {
 		list(catalog.View)
 	case "materialized views":
 		list(catalog.MaterializedView)
+	case "sources":
+		st.cols = textColumns("name", "connector", "state", "reason", "upstream", "confirmed", "lag_bytes", "lag_ms",
+			"snapshot_rows", "rows_per_second", "errors")
+		st.run = func(context.Context, []datum.Datum) (pgwire.Result, error) {
+			var rows [][]string
+			for _, s := range st.s.sources.Statuses() {
+				rows = append(rows, []string{s.Name, s.Connector, s.State, s.Reason, s.Upstream, s.Confirmed,
+					fmt.Sprint(s.LagBytes), fmt.Sprint(s.Lag.Milliseconds()), fmt.Sprint(s.SnapshotRows),
+					fmt.Sprintf("%.1f", s.RowsPerSecond), fmt.Sprint(s.Errors)})
+			}
+			return &rowsResult{rows: textRows(rows...), tag: "SHOW"}, nil
+		}
 	case "columns":
 		rel, err := cat.Resolve(catalog.Normalize(n.Name))
 		if err != nil {
