@@ -173,6 +173,7 @@ func (s *Server) httpHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"status": "ready", "timestamp": uint64(s.coord.Now())})
 	})
+	mux.HandleFunc("POST /api/v1/tables/{name}/rows", s.handleIngest)
 	return mux
 }
 
