@@ -66,3 +66,14 @@ func textRows(rows ...[]string) []datum.Row {
 func sortRows(rows [][]string) {
 	slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
 }
+
+// deallocResult asks pgwire to drop prepared statements it holds.
+type deallocResult struct {
+	*rowsResult
+	name string
+	all  bool
+}
+
+var _ pgwire.DeallocateResult = (*deallocResult)(nil)
+
+func (r *deallocResult) Deallocate() (string, bool) { return r.name, r.all }

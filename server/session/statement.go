@@ -130,7 +130,11 @@ func (st *statement) plan(cat *catalog.Catalog) error {
 		}
 	case *parse.Deallocate:
 		st.run = func(context.Context, []datum.Datum) (pgwire.Result, error) {
-			return tagResult("DEALLOCATE"), nil
+			tag := "DEALLOCATE"
+			if n.All {
+				tag = "DEALLOCATE ALL"
+			}
+			return &deallocResult{rowsResult: tagResult(tag), name: n.Name, all: n.All}, nil
 		}
 	default:
 		return sqlerr.New(sqlerr.FeatureNotSupported, "statement is not supported: %s", firstWords(st.ast.Text()))
