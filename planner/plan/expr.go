@@ -84,9 +84,13 @@ type InList struct {
 }
 
 // Cast converts Arg to To, failing with 22P02/22003 on bad values.
+// Assign selects assignment semantics (INSERT and UPDATE values, as
+// builtin.AssignCast): a string too long for VARCHAR(n) is an error instead
+// of being truncated.
 type Cast struct {
-	Arg Expr
-	To  types.T
+	Arg    Expr
+	To     types.T
+	Assign bool
 }
 
 func (*ColRef) expr()   {}
@@ -166,7 +170,12 @@ func (e *InList) String() string {
 	}
 	return e.Arg.String() + op + joinExprs(e.List, ", ") + ")"
 }
-func (e *Cast) String() string { return e.Arg.String() + "::" + e.To.String() }
+func (e *Cast) String() string {
+	if e.Assign {
+		return "assign(" + e.Arg.String() + " AS " + e.To.String() + ")"
+	}
+	return e.Arg.String() + "::" + e.To.String()
+}
 
 func joinExprs(es []Expr, sep string) string {
 	s := make([]string, len(es))

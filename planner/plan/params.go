@@ -98,7 +98,7 @@ func (b *binder) expr(e Expr) Expr {
 		}
 	case *Cast:
 		if a := b.expr(e.Arg); a != e.Arg {
-			return &Cast{Arg: a, To: e.To}
+			return &Cast{Arg: a, To: e.To, Assign: e.Assign}
 		}
 	}
 	return e

@@ -29,7 +29,7 @@ func typeByOID(oid uint32) (types.T, bool) {
 
 // appendValue appends d in the given format as a column of type t. NULL is
 // the caller's business (a nil value in DataRow).
-func appendValue(m *pgtype.Map, buf []byte, d datum.Datum, t types.T, format int16) ([]byte, error) {
+func appendValue(m func() *pgtype.Map, buf []byte, d datum.Datum, t types.T, format int16) ([]byte, error) {
 	if format == textFormat {
 		return datum.AppendText(buf, d), nil
 	}
@@ -47,7 +47,7 @@ func appendValue(m *pgtype.Map, buf []byte, d datum.Datum, t types.T, format int
 	if err != nil {
 		return buf, err
 	}
-	return m.Encode(oid, binaryFormat, v, buf)
+	return m().Encode(oid, binaryFormat, v, buf)
 }
 
 // goValue converts a datum to the pgtype value that encodes it.
@@ -91,7 +91,7 @@ func goValue(d datum.Datum) (any, error) {
 }
 
 // decodeParam decodes parameter i (0-based) of type t sent in format.
-func decodeParam(m *pgtype.Map, i int, t types.T, format int16, b []byte) (datum.Datum, error) {
+func decodeParam(m func() *pgtype.Map, i int, t types.T, format int16, b []byte) (datum.Datum, error) {
 	if b == nil {
 		return datum.Null, nil
 	}
@@ -112,7 +112,7 @@ func decodeParam(m *pgtype.Map, i int, t types.T, format int16, b []byte) (datum
 	if format != binaryFormat {
 		return datum.Null, protocolError("unsupported format code: %d", format)
 	}
-	d, err := decodeBinary(m, t, b)
+	d, err := decodeBinary(m(), t, b)
 	if err != nil {
 		if sqlerr.Find(err) == nil {
 			err = sqlerr.New(sqlerr.InvalidBinaryRepresentation,

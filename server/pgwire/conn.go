@@ -28,7 +28,7 @@ type conn struct {
 	nc    net.Conn
 	be    *pgproto3.Backend
 	log   *slog.Logger
-	types *pgtype.Map
+	types *pgtype.Map // binary codecs, created on first use
 	// ctx is cancelled with cause errAdminShutdown when the server stops.
 	ctx    context.Context
 	pid    uint32
@@ -41,11 +41,12 @@ type conn struct {
 
 	stmts          map[string]*prepared
 	portals        map[string]*portal
-	ignoreTillSync bool  // an extended-protocol message failed: skip to Sync
-	pending        int   // bytes of rows sent since the last flush
-	writeErr       error // the socket failed; the connection is dead
-	buf            []byte
-	vals           [][]byte
+	ignoreTillSync bool     // an extended-protocol message failed: skip to Sync
+	pending        int      // bytes of rows sent since the last flush
+	writeErr       error    // the socket failed; the connection is dead
+	buf            []byte   // scratch for DataRow values; never nil
+	vals           [][]byte // scratch for DataRow.Values
+	dataRow        pgproto3.DataRow
 }
 
 // serveConn runs a connection from its first byte to its close.
@@ -54,7 +55,6 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		srv:     s,
 		nc:      nc,
 		log:     s.log.With("remote", nc.RemoteAddr().String()),
-		types:   pgtype.NewMap(),
 		ctx:     ctx,
 		stmts:   make(map[string]*prepared),
 		portals: make(map[string]*portal),
@@ -94,6 +94,16 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	c.setReadDeadline(time.Time{})
 	c.be.SetMaxBodyLen(s.cfg.MaxMessageBytes)
 	c.serve()
+}
+
+// typeMap returns the connection's pgtype.Map (not safe for concurrent
+// use, hence one per connection), creating it on first use: text-only
+// clients such as psql never pay for it.
+func (c *conn) typeMap() *pgtype.Map {
+	if c.types == nil {
+		c.types = pgtype.NewMap()
+	}
+	return c.types
 }
 
 // setReadDeadline sets the socket's read deadline unless shutdown began.

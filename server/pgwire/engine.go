@@ -36,7 +36,14 @@ type Session interface {
 	// may hold several statements; in the extended protocol (Parse) more
 	// than one is a 42601 error ("cannot insert multiple commands into a
 	// prepared statement"). Zero statements = empty query. paramOIDs are
-	// the types the client declared in Parse (0 = unspecified).
+	// the types the client declared in Parse (0 = unspecified); the
+	// statement's ParamTypes should agree with the non-zero ones.
+	//
+	// A multi-statement simple query runs the statements before the one
+	// that fails: Postgres reports a syntax error anywhere before running
+	// anything, but a planning error (42P01, 42703, ...) only when its
+	// statement's turn comes. To match, return planning errors of later
+	// statements from their Execute.
 	Prepare(ctx context.Context, query string, paramOIDs []uint32) ([]Statement, error)
 	// TxStatus is the ReadyForQuery status: 'I' idle, 'T' in a transaction
 	// block, 'E' in a failed transaction block.
@@ -47,8 +54,9 @@ type Session interface {
 	// last call; pgwire reports them before the next ReadyForQuery.
 	ChangedParameters() map[string]string
 	// Fail tells the session that an error happened outside Prepare and
-	// Execute (a bad Bind, an error while reading rows, a cancel) so an open
-	// transaction becomes failed.
+	// Execute (a bad Bind, an error from Result.Next, a panic) so an open
+	// transaction becomes failed. It may be called when the session
+	// already knows, and must be idempotent.
 	Fail()
 	// Close releases the session. It is called exactly once.
 	Close()
@@ -88,4 +96,24 @@ type Result interface {
 	Tag() string
 	// Close releases the result; it is called exactly once.
 	Close()
+}
+
+// BlockingResult is implemented by Results whose Next may wait for a long
+// time (a subscription waiting for its next update). pgwire buffers rows
+// and flushes them every Config.FlushBytes; before calling Next when
+// WillBlock reports true it flushes what it holds, so that the client sees
+// every row that exists without waiting for the buffer to fill.
+type BlockingResult interface {
+	Result
+	// WillBlock reports whether the next call to Next may wait.
+	WillBlock() bool
+}
+
+// DeallocateResult is implemented by the Result of SQL DEALLOCATE, which
+// acts on the prepared statements pgwire holds: when the statement
+// completes, pgwire drops the named one (26000 if there is none) or, with
+// all, every one.
+type DeallocateResult interface {
+	Result
+	Deallocate() (name string, all bool)
 }

@@ -157,6 +157,15 @@ func (s *testSession) prepareOne(q string, oids []uint32) (pgwire.Statement, err
 		st := s.command("INSERT 0 1", nil)
 		st.params = make([]types.T, len(reParam.FindAllString(q, -1)))
 		return st, nil
+	case strings.HasPrefix(lq, "deallocate "):
+		name := strings.TrimSpace(q[len("deallocate "):])
+		name = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(name, "prepare "), "PREPARE "))
+		st := s.command("DEALLOCATE", nil)
+		st.dealloc = &name
+		if strings.EqualFold(name, "all") {
+			st.tag = "DEALLOCATE ALL"
+		}
+		return st, nil
 	case reSet.MatchString(q):
 		m := reSet.FindStringSubmatch(q)
 		return s.command("SET", func() { s.params[m[1]] = m[2]; s.changed[m[1]] = m[2] }), nil
@@ -187,6 +196,9 @@ func (s *testSession) prepareOne(q string, oids []uint32) (pgwire.Statement, err
 	case lq == "select rows_then_error()":
 		return &testStmt{s: s, cols: []pgwire.Column{{Name: "x", Type: types.Int4T}},
 			rows: []datum.Row{{datum.NewInt4(1)}, {datum.NewInt4(2)}}, nextErr: sqlerr.New(sqlerr.DivisionByZero, "division by zero")}, nil
+	case lq == "select rows_then_block()":
+		return &testStmt{s: s, cols: []pgwire.Column{{Name: "x", Type: types.Int4T}},
+			rows: []datum.Row{{datum.NewInt4(1)}, {datum.NewInt4(2)}}, block: true}, nil
 	case lq == "select panic()":
 		return &testStmt{s: s, cols: []pgwire.Column{{Name: "x", Type: types.Int4T}},
 			exec: func(context.Context) error { panic("test panic") }}, nil
@@ -322,6 +334,8 @@ type testStmt struct {
 	rows    []datum.Row
 	exec    func(ctx context.Context) error
 	nextErr error
+	block   bool    // after the rows, Next waits for ctx (a subscription)
+	dealloc *string // DEALLOCATE this statement ("all" for every one)
 	tag     string
 	command bool
 }
@@ -351,6 +365,12 @@ func (st *testStmt) Execute(ctx context.Context, params []datum.Datum) (pgwire.R
 			row[i] = d
 		}
 		rows = []datum.Row{row}
+	}
+	if st.block {
+		return &blockingResult{testResult{rows: rows}}, nil
+	}
+	if st.dealloc != nil {
+		return &deallocResult{testResult{tag: st.tag}, *st.dealloc}, nil
 	}
 	return &testResult{rows: rows, tag: st.tag, nextErr: st.nextErr}, nil
 }
@@ -397,32 +417,62 @@ func (r *testResult) Next(ctx context.Context) (datum.Row, error) {
 	return row, nil
 }
 func (r *testResult) Tag() string { return r.tag }
-func (r *testResult) Close()      { r.closed = true }
 
-// allTypes is a table with a column of every type.
-var allTypesCols = []pgwire.Column{
-	{Name: "b", Type: types.BoolT},
-	{Name: "i2", Type: types.Int2T},
-	{Name: "i4", Type: types.Int4T},
-	{Name: "i8", Type: types.Int8T},
-	{Name: "f4", Type: types.Float4T},
-	{Name: "f8", Type: types.Float8T},
-	{Name: "n", Type: types.NumericOf(10, 2)},
-	{Name: "t", Type: types.TextT},
-	{Name: "v", Type: types.VarcharOf(20)},
-	{Name: "d", Type: types.DateT},
-	{Name: "ts", Type: types.TimestampT},
-	{Name: "tstz", Type: types.TimestampTZT},
-	{Name: "iv", Type: types.IntervalT},
-	{Name: "j", Type: types.JSONBT},
-	{Name: "by", Type: types.ByteaT},
+// deallocResult is the result of DEALLOCATE.
+type deallocResult struct {
+	testResult
+	name string
 }
 
-var allTypesRows = func() []datum.Row {
-	for i := range allTypesCols {
-		allTypesCols[i].TableOID = 16384
-		allTypesCols[i].AttNum = int16(i + 1)
+var _ pgwire.DeallocateResult = (*deallocResult)(nil)
+
+func (r *deallocResult) Deallocate() (string, bool) {
+	return r.name, strings.EqualFold(r.name, "all")
+}
+
+// blockingResult waits for ctx after its rows, like a subscription.
+type blockingResult struct{ testResult }
+
+var _ pgwire.BlockingResult = (*blockingResult)(nil)
+
+func (r *blockingResult) WillBlock() bool { return len(r.rows) == 0 }
+func (r *blockingResult) Next(ctx context.Context) (datum.Row, error) {
+	if len(r.rows) == 0 {
+		<-ctx.Done()
+		return nil, ctx.Err()
 	}
+	return r.testResult.Next(ctx)
+}
+func (r *testResult) Close() { r.closed = true }
+
+// allTypesCols and allTypesRows are a table with a column of every type:
+// one row of values and one of NULLs. The columns claim to be attributes
+// 1..15 of a table with OID 16384.
+var allTypesCols = func() []pgwire.Column {
+	cols := []pgwire.Column{
+		{Name: "b", Type: types.BoolT},
+		{Name: "i2", Type: types.Int2T},
+		{Name: "i4", Type: types.Int4T},
+		{Name: "i8", Type: types.Int8T},
+		{Name: "f4", Type: types.Float4T},
+		{Name: "f8", Type: types.Float8T},
+		{Name: "n", Type: types.NumericOf(10, 2)},
+		{Name: "t", Type: types.TextT},
+		{Name: "v", Type: types.VarcharOf(20)},
+		{Name: "d", Type: types.DateT},
+		{Name: "ts", Type: types.TimestampT},
+		{Name: "tstz", Type: types.TimestampTZT},
+		{Name: "iv", Type: types.IntervalT},
+		{Name: "j", Type: types.JSONBT},
+		{Name: "by", Type: types.ByteaT},
+	}
+	for i := range cols {
+		cols[i].TableOID, cols[i].AttNum = 16384, int16(i+1)
+	}
+	return cols
+}()
+
+var allTypesRows = func() []datum.Row {
 	ts := time.Date(2024, 3, 5, 1, 2, 3, 456789000, time.UTC).UnixMicro()
 	full := datum.Row{
 		datum.NewBool(true), datum.NewInt2(-7), datum.NewInt4(123456), datum.NewInt8(-9000000000000000),
@@ -430,6 +480,5 @@ var allTypesRows = func() []datum.Row {
 		datum.NewVarchar(""), datum.NewDate(19787), datum.NewTimestamp(ts), datum.NewTimestampTZ(ts),
 		datum.NewInterval(14, 3, 4_000_005), datum.NewJSONB(`{"a": [1, 2]}`), datum.NewBytea("\x00\x01\xff"),
 	}
-	nulls := make(datum.Row, len(full))
-	return []datum.Row{full, nulls}
+	return []datum.Row{full, make(datum.Row, len(full))}
 }()

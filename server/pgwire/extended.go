@@ -14,11 +14,13 @@ import (
 // prepared is a statement created by Parse.
 type prepared struct {
 	stmt Statement // nil for an empty query
-	// paramTypes are the types parameters are decoded as: the type the
-	// client declared in Parse if it did, else the statement's.
-	paramTypes []types.T
-	paramOIDs  []uint32 // for ParameterDescription; 0 = unspecified
-	cols       []Column
+	// paramTypes are the statement's parameter types and clientTypes the
+	// ones the client declared in Parse (Unknown where it did not, or
+	// declared a type Freshet lacks). See paramType.
+	paramTypes  []types.T
+	clientTypes []types.T
+	paramOIDs   []uint32 // for ParameterDescription; 0 = unspecified
+	cols        []Column
 }
 
 // portal is a statement bound to parameters by Bind.
@@ -72,22 +74,19 @@ func (c *conn) parse(m *pgproto3.Parse) {
 	}
 	n := max(len(oids), len(stmtTypes))
 	ps.paramTypes = make([]types.T, n)
+	ps.clientTypes = make([]types.T, n)
 	ps.paramOIDs = make([]uint32, n)
 	for i := range n {
-		var t types.T
 		if i < len(stmtTypes) {
-			t = stmtTypes[i]
-		}
-		if t.Family != types.Unknown {
-			ps.paramOIDs[i] = t.OID()
+			ps.paramTypes[i] = stmtTypes[i]
+			if stmtTypes[i].Family != types.Unknown {
+				ps.paramOIDs[i] = stmtTypes[i].OID()
+			}
 		}
 		if i < len(oids) && oids[i] != 0 {
 			ps.paramOIDs[i] = oids[i]
-			if ct, ok := typeByOID(oids[i]); ok {
-				t = ct
-			}
+			ps.clientTypes[i], _ = typeByOID(oids[i])
 		}
-		ps.paramTypes[i] = t
 	}
 	c.stmts[m.Name] = ps
 	c.be.Send(&pgproto3.ParseComplete{})
@@ -117,7 +116,8 @@ func (c *conn) bind(m *pgproto3.Bind) {
 	}
 	params := make([]datum.Datum, n)
 	for i, b := range m.Parameters {
-		d, err := decodeParam(c.types, i, ps.paramTypes[i], formatAt(m.ParameterFormatCodes, i), b)
+		format := formatAt(m.ParameterFormatCodes, i)
+		d, err := decodeParam(c.typeMap, i, ps.paramType(i, format), format, b)
 		if err != nil {
 			c.extError(err, true)
 			return
@@ -141,6 +141,21 @@ func (c *conn) bind(m *pgproto3.Bind) {
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	c.portals[m.DestinationPortal] = &portal{ps: ps, params: params, formats: formats, ctx: ctx, cancel: cancel}
 	c.be.Send(&pgproto3.BindComplete{})
+}
+
+// paramType is the type parameter i is decoded as. Text is parsed as the
+// statement's type, which is what the session expects; binary data is laid
+// out for the type the client declared, so that type decodes it. Either
+// falls back to the other when unknown.
+func (ps *prepared) paramType(i int, format int16) types.T {
+	first, second := ps.paramTypes[i], ps.clientTypes[i]
+	if format == binaryFormat {
+		first, second = second, first
+	}
+	if first.Family != types.Unknown {
+		return first
+	}
+	return second
 }
 
 // formatAt applies Bind's format code rules: none = all text, one = all
@@ -219,7 +234,13 @@ func (c *conn) execute(m *pgproto3.Execute) {
 	}
 	if p.ps.cols == nil {
 		tag := p.res.Tag()
+		err := c.deallocate(p.res)
 		p.finish()
+		if err != nil {
+			p.failed = true
+			c.extError(err, true)
+			return
+		}
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 		return
 	}

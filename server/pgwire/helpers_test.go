@@ -173,7 +173,3 @@ func copyMessage(t testing.TB, m pgproto3.BackendMessage) pgproto3.BackendMessag
 	}
 	return m // the remaining messages carry no data
 }
-
-func contextWithCancel() (context.Context, context.CancelFunc) {
-	return context.WithCancel(context.Background())
-}

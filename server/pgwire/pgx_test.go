@@ -292,3 +292,18 @@ func TestPgxProtocol32(t *testing.T) {
 		t.Fatalf("got %v, want 57014", err)
 	}
 }
+
+// TestPgxSSLPrefer: with sslmode=prefer pgx sends SSLRequest, gets 'N' and
+// goes on in clear.
+func TestPgxSSLPrefer(t *testing.T) {
+	addr, _ := startServer(t, pgwire.Config{})
+	conn, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://freshet@%s/freshet?sslmode=prefer", addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	var n int
+	if err := conn.QueryRow(context.Background(), "SELECT 3").Scan(&n); err != nil || n != 3 {
+		t.Fatalf("got %d, %v", n, err)
+	}
+}

@@ -54,6 +54,9 @@ func (c *conn) runSimple(ctx context.Context, st Statement) (fail bool, err erro
 	defer c.safely("close result", res.Close)
 	cols := st.Columns()
 	if cols == nil {
+		if err := c.deallocate(res); err != nil {
+			return true, err
+		}
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag())})
 		return false, nil
 	}
@@ -100,6 +103,12 @@ func (c *conn) sendRows(ctx context.Context, res Result, cols []Column, formats 
 		if err := ctx.Err(); err != nil {
 			return n, false, statementError(ctx, err)
 		}
+		if br, ok := res.(BlockingResult); ok && c.pending > 0 && br.WillBlock() {
+			c.flush()
+			if c.writeErr != nil {
+				return n, false, c.writeErr
+			}
+		}
 		row, err := res.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			return n, false, nil
@@ -135,7 +144,7 @@ func (c *conn) sendDataRow(row datum.Row, cols []Column, formats []int16) error 
 			continue
 		}
 		start := len(buf)
-		buf, err = appendValue(c.types, buf, d, cols[i].Type, formats[i])
+		buf, err = appendValue(c.typeMap, buf, d, cols[i].Type, formats[i])
 		if err != nil {
 			return sqlerr.WithCode(err, sqlerr.Internal)
 		}
@@ -144,8 +153,27 @@ func (c *conn) sendDataRow(row datum.Row, cols []Column, formats []int16) error 
 		// so an empty value stays distinct from NULL.
 		ends = append(ends, buf[start:len(buf):len(buf)])
 	}
-	c.be.Send(&pgproto3.DataRow{Values: ends})
+	c.dataRow.Values = ends
+	c.be.Send(&c.dataRow) // encoded at once: reusing the message is safe
 	c.pending += len(buf) + 4*len(row) + 7
 	c.buf, c.vals = buf, ends
+	return nil
+}
+
+// deallocate applies a DeallocateResult.
+func (c *conn) deallocate(res Result) error {
+	d, ok := res.(DeallocateResult)
+	if !ok {
+		return nil
+	}
+	name, all := d.Deallocate()
+	if all {
+		clear(c.stmts)
+		return nil
+	}
+	if _, ok := c.stmts[name]; !ok {
+		return sqlerr.New(sqlerr.InvalidSQLStatementName, "prepared statement %q does not exist", name)
+	}
+	delete(c.stmts, name)
 	return nil
 }

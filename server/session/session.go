@@ -76,6 +76,9 @@ type Session struct {
 	changed map[string]string
 
 	tx txState
+	// implicit: the open transaction is the implicit one of a
+	// multi-statement simple query, not a BEGIN block.
+	implicit bool
 	// pending holds the writes of the open block, consolidated per table,
 	// in first-write order.
 	pending map[catalog.ID][]stream.Update
@@ -137,7 +140,8 @@ func (s *Session) Prepare(ctx context.Context, query string, paramOIDs []uint32)
 	}
 	out := make([]pgwire.Statement, len(stmts))
 	for i, st := range stmts {
-		out[i] = &statement{s: s, ast: st, paramTypes: typesOfOIDs(paramOIDs)}
+		out[i] = &statement{s: s, ast: st, paramTypes: typesOfOIDs(paramOIDs),
+			implicit: len(stmts) > 1, last: i == len(stmts)-1}
 	}
 	if len(out) == 1 {
 		// The extended protocol describes a statement right after Parse:
@@ -158,6 +162,7 @@ func (s *Session) begin() {
 
 func (s *Session) rollback() {
 	s.tx = txIdle
+	s.implicit = false
 	s.pending = nil
 	s.order = nil
 }
@@ -166,6 +171,7 @@ func (s *Session) rollback() {
 func (s *Session) commit(ctx context.Context) error {
 	writes := s.takeWrites()
 	s.tx = txIdle
+	s.implicit = false
 	if len(writes) == 0 {
 		return nil
 	}

@@ -25,6 +25,11 @@ type statement struct {
 	ast        parse.Statement
 	paramTypes []types.T // declared by the client
 
+	// implicit marks the statements of a multi-statement simple query,
+	// which run as one implicit transaction (as in Postgres); last is set
+	// on the final one, whose success commits it.
+	implicit, last bool
+
 	planned    bool
 	catVersion uint64
 	params     []types.T
@@ -56,9 +61,21 @@ func (st *statement) Execute(ctx context.Context, params []datum.Datum) (res pgw
 		return nil, sqlerr.New(sqlerr.InFailedSQLTransaction,
 			"current transaction is aborted, commands ignored until end of transaction block")
 	}
+	if st.implicit && s.tx == txIdle {
+		s.begin()
+		s.implicit = true
+	}
 	defer func() {
-		if err != nil {
+		switch {
+		case err != nil && s.implicit:
+			// An error aborts the whole implicit transaction.
+			s.rollback()
+		case err != nil:
 			s.Fail()
+		case st.last && s.implicit:
+			if cerr := s.commit(ctx); cerr != nil {
+				res, err = nil, cerr
+			}
 		}
 	}()
 	if err := st.prepare(); err != nil {
@@ -226,7 +243,7 @@ func queryColumns(cat *catalog.Catalog, q *plan.Query) []pgwire.Column {
 }
 
 func (s *Session) ddlAllowed(what string) error {
-	if s.tx != txIdle {
+	if s.tx != txIdle && !s.implicit {
 		return sqlerr.New(sqlerr.ActiveSQLTransaction, "%s cannot run inside a transaction block", what)
 	}
 	return nil
@@ -490,6 +507,11 @@ func lines(text string) []datum.Row {
 func (s *Session) txControl(ctx context.Context, op parse.TxOp) (pgwire.Result, error) {
 	switch op {
 	case parse.TxBegin:
+		if s.implicit {
+			// BEGIN inside a multi-statement query opens a real block.
+			s.implicit = false
+			return tagResult("BEGIN"), nil
+		}
 		if s.tx != txIdle {
 			// Postgres warns and stays in the block.
 			return tagResult("BEGIN"), nil

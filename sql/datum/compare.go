@@ -28,7 +28,7 @@ func Compare(a, b Datum) int {
 	ka, kb := class(a.kind), class(b.kind)
 	if ka != kb {
 		if ka == classInt && kb == classNumeric || ka == classNumeric && kb == classInt {
-			return cmpDecimal(a.decimalParts(), b.decimalParts())
+			return cmpDec(parts(a), parts(b))
 		}
 		if (ka == classFloat || kb == classFloat) && isNumberClass(ka) && isNumberClass(kb) {
 			return cmpFloat(a.AsFloat(), b.AsFloat())
@@ -41,13 +41,23 @@ func Compare(a, b Datum) int {
 	case classFloat:
 		return cmpFloat(a.Float(), b.Float())
 	case classNumeric:
-		return cmpDecimal(a.decimalParts(), b.decimalParts())
-	case classString, classBytes, classJSON:
+		if a.s == "" && b.s == "" {
+			return cmpDecimal(decParts{a.i, a.x}, decParts{b.i, b.x})
+		}
+		return cmpDec(parts(a), parts(b))
+	case classString, classBytes:
 		return strings.Compare(a.s, b.s)
+	case classJSON:
+		return compareJSONText(a.s, b.s)
 	case classInterval:
 		// Postgres compares intervals by their length with 30-day months and
 		// 24-hour days.
-		return cmpInt(a.intervalMicros(), b.intervalMicros())
+		ad, au := a.intervalSpan()
+		bd, bu := b.intervalSpan()
+		if c := cmpInt(ad, bd); c != 0 {
+			return c
+		}
+		return cmpInt(au, bu)
 	}
 	return 0
 }
@@ -104,7 +114,7 @@ func (d Datum) AsFloat() float64 {
 	case classFloat:
 		return d.Float()
 	case classNumeric:
-		return float64(d.i) / math.Pow10(int(d.x))
+		return parts(d).float()
 	}
 	return math.NaN()
 }
@@ -114,16 +124,20 @@ type decParts struct {
 	scale int32
 }
 
-func (d Datum) decimalParts() decParts {
-	if d.kind == types.Numeric {
-		return decParts{d.i, d.x}
-	}
-	return decParts{d.i, 0}
-}
-
-func (d Datum) intervalMicros() int64 {
+// intervalSpan returns the length of an interval as whole days (months
+// counted as 30 days) and the remaining microseconds in [0, 1 day), the
+// form Postgres's interval_cmp_value compares (it uses 128-bit integers;
+// this split cannot overflow).
+func (d Datum) intervalSpan() (days, micros int64) {
 	const day = 24 * 3600 * 1e6
-	return d.i + int64(d.x)*day + int64(d.y)*30*day
+	days = int64(d.y)*30 + int64(d.x)
+	q := d.i / day
+	r := d.i % day
+	if r < 0 {
+		r += day
+		q--
+	}
+	return days + q, r
 }
 
 func cmpInt(a, b int64) int {

@@ -1,8 +1,3 @@
-// Package datum holds SQL values: Datum, Row, their comparison, hashing and
-// the compact binary key encoding that arrangements store.
-//
-// A Datum is a small value type (no pointers but a string), so rows of
-// datums are cheap to copy and safe to share: a Datum is never mutated.
 package datum
 
 import (
@@ -17,7 +12,8 @@ import (
 //	Bool                 i = 0 or 1
 //	Int2, Int4, Int8     i
 //	Float4, Float8       i = math.Float64bits(value)
-//	Numeric              i = coefficient, x = scale (value = i * 10^-x)
+//	Numeric              i = coefficient, x = scale (value = i * 10^-x);
+//	                     s = big coefficient or NaN/Infinity (numeric.go)
 //	Text, Varchar, JSONB s (JSONB holds normalized JSON text)
 //	Bytea                s (raw bytes)
 //	Date                 i = days since 1970-01-01
@@ -52,8 +48,12 @@ func NewFloat4(v float64) Datum {
 }
 func NewFloat8(v float64) Datum { return Datum{kind: types.Float8, i: int64(math.Float64bits(v))} }
 
-// NewNumeric returns the decimal coef * 10^-scale.
+// NewNumeric returns the decimal coef * 10^-scale. A negative scale
+// multiplies the coefficient out (the display scale is then 0).
 func NewNumeric(coef int64, scale int32) Datum {
+	if scale < 0 {
+		return fromDec(dec{coef: coef, scale: scale})
+	}
 	return Datum{kind: types.Numeric, i: coef, x: scale}
 }
 func NewText(s string) Datum    { return Datum{kind: types.Text, s: s} }
@@ -87,8 +87,13 @@ func (d Datum) Int() int64         { return d.i }
 func (d Datum) Float() float64     { return math.Float64frombits(uint64(d.i)) }
 func (d Datum) Str() string        { return d.s }
 
-// Numeric returns the coefficient and scale of a decimal.
+// Numeric returns the coefficient and scale of a decimal whose coefficient
+// fits an int64; for larger values and NaN/Infinity (IsNumericSpecial) it
+// returns coefficient 0: use NumericBig or the Numeric* functions then.
 func (d Datum) Numeric() (coef int64, scale int32) { return d.i, d.x }
+
+// NumericFitsInt64 reports whether Numeric() returns the exact coefficient.
+func (d Datum) NumericFitsInt64() bool { return d.s == "" }
 
 // Days returns the days since 1970-01-01 of a date.
 func (d Datum) Days() int64 { return d.i }

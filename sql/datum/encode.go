@@ -16,8 +16,9 @@ import (
 // the write-ahead log store rows.
 //
 // EncodeKey is the canonical form used for grouping and join keys: values
-// that compare equal (5::int4 and 5::int8, 1.50 and 1.5, TEXT and VARCHAR)
-// encode to the same bytes. Keys are decodable, but decoding yields the
+// that compare equal (5::int4 and 5::int8, 1.50 and 1.5, TEXT and VARCHAR,
+// TIMESTAMP and TIMESTAMPTZ, '1 mon' and '30 days') encode to the same
+// bytes. Keys are decodable, but decoding yields the
 // canonical family (Int8, Text, normalized Numeric).
 
 // ErrCorrupt is returned when bytes do not decode as a row.
@@ -60,9 +61,12 @@ func encodeKeyDatum(buf []byte, d Datum) []byte {
 		return encodeDatum(buf, d, types.Int8)
 	case types.Varchar:
 		return encodeDatum(buf, d, types.Text)
-	case types.Float4:
-		return encodeDatum(buf, d, types.Float8)
-	case types.Float8:
+	case types.JSONB:
+		return encodeDatum(buf, Datum{kind: types.JSONB, s: canonicalJSONKey(d.s)}, types.JSONB)
+	case types.TimestampTZ:
+		// With the session in UTC both denote the same instant.
+		return encodeDatum(buf, d, types.Timestamp)
+	case types.Float4, types.Float8:
 		f := d.Float()
 		if f == 0 { // -0 and +0 are equal
 			return encodeDatum(buf, NewFloat8(0), types.Float8)
@@ -70,15 +74,26 @@ func encodeKeyDatum(buf []byte, d Datum) []byte {
 		if math.IsNaN(f) {
 			return encodeDatum(buf, NewFloat8(math.NaN()), types.Float8)
 		}
+		return encodeDatum(buf, d, types.Float8)
 	case types.Numeric:
-		coef, scale := d.i, d.x
-		for scale > 0 && coef%10 == 0 {
-			coef /= 10
-			scale--
+		if d.s == "" {
+			coef, scale := d.i, d.x
+			for scale > 0 && coef%10 == 0 {
+				coef /= 10
+				scale--
+			}
+			return encodeDatum(buf, Datum{kind: types.Numeric, i: coef, x: scale}, types.Numeric)
 		}
-		return encodeDatum(buf, NewNumeric(coef, scale), types.Numeric)
+		return encodeDatum(buf, fromDec(parts(d).canonical()), types.Numeric)
 	case types.Interval:
-		return encodeDatum(buf, NewInterval(0, 0, d.intervalMicros()), types.Interval)
+		// Canonical: whole days (30-day months) and the microseconds of
+		// the last day. Decoding yields an interval of that many days
+		// (truncated to 32 bits beyond 5.8 million years).
+		days, us := d.intervalSpan()
+		buf = append(buf, byte(types.Interval))
+		buf = binary.AppendVarint(buf, us)
+		buf = binary.AppendVarint(buf, days)
+		return binary.AppendVarint(buf, 0)
 	}
 	return encodeDatum(buf, d, d.kind)
 }
@@ -94,8 +109,12 @@ func encodeDatum(buf []byte, d Datum, tag types.Family) []byte {
 	case types.Float4, types.Float8:
 		buf = binary.BigEndian.AppendUint64(buf, uint64(d.i))
 	case types.Numeric:
+		// Coefficient, scale, then the big coefficient or special value
+		// text (empty on the int64 fast path).
 		buf = binary.AppendVarint(buf, d.i)
 		buf = binary.AppendVarint(buf, int64(d.x))
+		buf = binary.AppendUvarint(buf, uint64(len(d.s)))
+		buf = append(buf, d.s...)
 	case types.Interval:
 		buf = binary.AppendVarint(buf, d.i)
 		buf = binary.AppendVarint(buf, int64(d.x))
@@ -163,7 +182,19 @@ func DecodeDatum(b []byte) (Datum, int, error) {
 	case types.Numeric:
 		c := varint()
 		s := varint()
-		d = Datum{kind: tag, i: c, x: int32(s)}
+		if p < 0 || s < 0 || s > math.MaxInt32 {
+			return Null, 0, ErrCorrupt
+		}
+		l, n := binary.Uvarint(b[p:])
+		if n <= 0 || uint64(len(b)-p-n) < l {
+			return Null, 0, ErrCorrupt
+		}
+		str := string(b[p+n : p+n+int(l)])
+		p += n + int(l)
+		if str != "" && !isSpecialStr(str) && !validBigCoef(str) {
+			return Null, 0, ErrCorrupt
+		}
+		d = Datum{kind: tag, i: c, x: int32(s), s: str}
 	case types.Interval:
 		us := varint()
 		days := varint()
@@ -183,4 +214,21 @@ func DecodeDatum(b []byte) (Datum, int, error) {
 		return Null, 0, ErrCorrupt
 	}
 	return d, p, nil
+}
+
+// validBigCoef reports whether s is a signed decimal integer, as the s field
+// of a big NUMERIC holds.
+func validBigCoef(s string) bool {
+	if s != "" && s[0] == '-' {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
