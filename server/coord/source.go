@@ -101,3 +101,19 @@ func (w *SourceWriter) Lookup(table int, key datum.Row) (datum.Row, bool) {
 	}
 	return r.row, true
 }
+
+// Truncate returns the current rows of a table (each repeated by its
+// multiplicity), so a source can retract them for an upstream TRUNCATE.
+func (w *SourceWriter) Truncate(table int) []datum.Row {
+	w.c.mu.RLock()
+	defer w.c.mu.RUnlock()
+	var rows []datum.Row
+	if t, ok := w.c.tables[w.tables[table]]; ok {
+		t.scan(func(row datum.Row, n int64) {
+			for range n {
+				rows = append(rows, row)
+			}
+		})
+	}
+	return rows
+}

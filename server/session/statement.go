@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -11,6 +12,7 @@ import (
 	"github.com/freshet-db/freshet/planner"
 	"github.com/freshet-db/freshet/planner/plan"
 	"github.com/freshet-db/freshet/server/pgwire"
+	"github.com/freshet-db/freshet/server/sources"
 	"github.com/freshet-db/freshet/sql/datum"
 	"github.com/freshet-db/freshet/sql/parse"
 	"github.com/freshet-db/freshet/sql/sqlerr"
@@ -119,6 +121,24 @@ func (st *statement) plan(cat *catalog.Catalog) error {
 		return st.planCreateView(cat, n.Name, n.Query, n.QueryText, n.Columns, n.SQL, catalog.MaterializedView, n.IfNotExists, n.OrReplace)
 	case *parse.Drop:
 		return st.planDrop(n)
+	case *parse.CreateSource:
+		st.run = func(ctx context.Context, _ []datum.Datum) (pgwire.Result, error) {
+			if err := s.ddlAllowed("CREATE SOURCE"); err != nil {
+				return nil, err
+			}
+			opts := maps.Clone(n.Options)
+			if len(n.Tables) > 0 {
+				m := make([][2]string, len(n.Tables))
+				for i, t := range n.Tables {
+					m[i] = [2]string{t.Upstream, catalog.Normalize(t.Name)}
+				}
+				opts["tables"] = sources.EncodeTables(m)
+			}
+			if err := s.sources.Create(ctx, catalog.Normalize(n.Name), n.Connector, opts, n.SQL, n.IfNotExists); err != nil {
+				return nil, err
+			}
+			return tagResult("CREATE SOURCE"), nil
+		}
 	case *parse.Show:
 		return st.planShow(cat, n)
 	case *parse.ShowVar:

@@ -95,6 +95,9 @@ func (m *Manager) Create(ctx context.Context, name, connectorName string, option
 		}
 		return sqlerr.New(sqlerr.DuplicateObject, "source %q already exists", name)
 	}
+	if options == nil {
+		options = map[string]string{}
+	}
 	src := &catalog.Relation{Name: name, Kind: catalog.Source, Connector: connectorName, Options: options, SQL: sql}
 	if connectorName == "loadgen" && options["start"] == "" {
 		// Fix the simulated clock so a restart regenerates the same events.
@@ -146,13 +149,33 @@ func describe(s connector.TableSchema) string {
 	return fmt.Sprintf("CREATE TABLE %s (%s)", s.Name, strings.Join(cols, ", "))
 }
 
+// dropper is a runner with upstream state to remove on DROP SOURCE (a
+// replication slot).
+type dropper interface {
+	Drop(ctx context.Context) error
+}
+
 // Drop stops and removes a source with its tables.
 func (m *Manager) Drop(ctx context.Context, name string, ifExists, cascade bool) error {
 	rel, ok := m.coord.Catalog().Lookup(name)
+	var r runner
 	if ok && rel.Kind == catalog.Source {
+		m.mu.Lock()
+		if run := m.running[rel.ID]; run != nil {
+			r = run.r
+		}
+		m.mu.Unlock()
 		m.stop(rel.ID)
 	}
+	defer func() {
+		if d, ok := r.(dropper); ok {
+			if err := d.Drop(ctx); err != nil {
+				m.logger.Warn("could not clean up the upstream of a dropped source", "source", name, "err", err)
+			}
+		}
+	}()
 	if _, err := m.coord.DropSource(ctx, name, ifExists, cascade); err != nil {
+		r = nil
 		if ok && rel.Kind == catalog.Source {
 			// Dropping failed (dependents): keep the source running.
 			if r, e := newRunner(rel, m.logger); e == nil {
@@ -271,6 +294,8 @@ func newRunner(rel *catalog.Relation, logger *slog.Logger) (runner, error) {
 	switch rel.Connector {
 	case "loadgen":
 		return newLoadgen(rel.Options)
+	case "postgres":
+		return newPostgres(rel, logger)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "sources of kind %q are not supported", rel.Connector)
 }
