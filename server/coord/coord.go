@@ -42,6 +42,11 @@ type Coordinator struct {
 	views  map[catalog.ID]*view
 	// positions holds each source's durable upstream position.
 	positions map[catalog.ID][]byte
+	// subs are the subscriptions per collection (views, tables, and
+	// transient SUBSCRIBE dataflows, which are also listed in transient).
+	subs          map[catalog.ID][]*Subscription
+	transient     []*Subscription
+	nextTransient uint64
 }
 
 type view struct {
@@ -76,6 +81,7 @@ func Open(opts Options) (*Coordinator, error) {
 		tables:    map[catalog.ID]*table{},
 		views:     map[catalog.ID]*view{},
 		positions: map[catalog.ID][]byte{},
+		subs:      map[catalog.ID][]*Subscription{},
 	}
 	start := time.Now()
 	r := &replayer{c: c}
@@ -326,6 +332,15 @@ func (c *Coordinator) applyCommit(cm *storage.Commit) {
 	}
 	c.now = cm.Time
 	c.stepViews(cm.Time, deltas)
+	if len(c.subs) > 0 {
+		wall := time.Now()
+		for id, us := range deltas {
+			if len(c.subs[catalog.ID(id)]) > 0 {
+				c.publish(catalog.ID(id), cm.Time, wall, us)
+			}
+		}
+		c.stepTransient(cm.Time, wall, deltas)
+	}
 }
 
 // stepViews runs every view whose inputs changed at ts, in creation order,

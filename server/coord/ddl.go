@@ -81,6 +81,7 @@ func (c *Coordinator) Drop(ctx context.Context, name string, kind catalog.Kind, 
 			cat.Remove(r.ID)
 			delete(c.tables, r.ID)
 			delete(c.views, r.ID)
+			c.endSubscriptions(r.ID, r.Name)
 		}
 		c.cat = cat
 		dropped = order
@@ -219,6 +220,7 @@ func (c *Coordinator) DropSource(ctx context.Context, name string, ifExists, cas
 			delete(c.tables, r.ID)
 			delete(c.views, r.ID)
 			delete(c.positions, r.ID)
+			c.endSubscriptions(r.ID, r.Name)
 		}
 		c.cat = cat
 		dropped = order
