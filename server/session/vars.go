@@ -4,14 +4,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/freshet-db/freshet/sql/builtin"
 	"github.com/freshet-db/freshet/sql/sqlerr"
 )
 
 // ServerVersion is the Postgres version Freshet claims. psql and drivers
 // pick their query variants by it (COMPAT.md §2.1).
 const (
-	ServerVersion    = "16.4"
-	ServerVersionNum = "160004"
+	ServerVersion    = builtin.PostgresVersion
+	ServerVersionNum = builtin.PostgresVersionNum
 )
 
 // variable is a session setting (GUC).

@@ -51,6 +51,7 @@ var library = sync.OnceValue(func() *lib {
 	l.addNumericMathFunctions()
 	l.addDateTimeFunctions()
 	l.addJSONFunctions()
+	l.addSystemFunctions()
 	return l
 })
 
