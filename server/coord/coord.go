@@ -234,7 +234,7 @@ func (c *Coordinator) commitGroup(reqs []request) {
 	errs := make([]error, len(reqs))
 	c.mu.RLock()
 	ts := c.now
-	pending := map[catalog.ID][]stream.Update{}
+	pending := map[catalog.ID]overlay{}
 	for i, r := range reqs {
 		if err := c.checkCommit(r.commit, pending); err != nil {
 			errs[i] = err
@@ -243,7 +243,12 @@ func (c *Coordinator) commitGroup(reqs []request) {
 		ts++
 		r.commit.Time = ts
 		for _, w := range r.commit.Writes {
-			pending[w.Table] = append(pending[w.Table], w.Updates...)
+			ov := pending[w.Table]
+			if ov == nil {
+				ov = overlay{}
+				pending[w.Table] = ov
+			}
+			c.tables[w.Table].record(ov, w.Updates)
 		}
 		ok = append(ok, r.commit)
 	}
@@ -271,22 +276,15 @@ func (c *Coordinator) commitGroup(reqs []request) {
 	}
 }
 
-// checkCommit validates a commit's writes against current state plus the
-// pending writes of earlier transactions in the same group.
-func (c *Coordinator) checkCommit(cm *storage.Commit, pending map[catalog.ID][]stream.Update) error {
+// checkCommit validates a commit's writes against current state as the
+// earlier transactions of the same group leave it (their overlays).
+func (c *Coordinator) checkCommit(cm *storage.Commit, pending map[catalog.ID]overlay) error {
 	for _, w := range cm.Writes {
 		t, ok := c.tables[w.Table]
 		if !ok {
 			return sqlerr.New(sqlerr.UndefinedTable, "relation with id %d no longer exists", w.Table)
 		}
-		if p := pending[w.Table]; len(p) > 0 {
-			// Rare: two transactions of one group write the same table.
-			// Check against a scratch copy that includes the earlier ones.
-			scratch := t.clone()
-			scratch.apply(p)
-			t = scratch
-		}
-		if err := t.check(w.Updates); err != nil {
+		if err := t.check(w.Updates, pending[w.Table]); err != nil {
 			return err
 		}
 	}
@@ -302,16 +300,7 @@ func (c *Coordinator) CheckWrites(id catalog.ID, us []stream.Update) error {
 	if !ok {
 		return sqlerr.New(sqlerr.UndefinedTable, "relation with id %d does not exist", id)
 	}
-	return t.check(us)
-}
-
-func (t *table) clone() *table {
-	n := &table{rel: t.rel, rows: make(map[string]*tableRow, len(t.rows)), n: t.n}
-	for k, r := range t.rows {
-		cp := *r
-		n.rows[k] = &cp
-	}
-	return n
+	return t.check(us, nil)
 }
 
 // applyCommit applies a durable commit to tables and steps every affected

@@ -42,11 +42,53 @@ func (t *table) scan(f func(row datum.Row, count int64)) {
 	}
 }
 
+// overlay holds, per key, the contents a table will have once the
+// transactions checked before in the same commit group are applied (count
+// 0: the key will be gone). It lets a group check many transactions on one
+// table without copying it.
+type overlay map[string]*tableRow
+
+// get returns the row under key as the overlay (if any) and the table see it.
+func (t *table) get(key string, ov overlay) (*tableRow, bool) {
+	if r, ok := ov[key]; ok {
+		return r, r.count > 0
+	}
+	r, ok := t.rows[key]
+	return r, ok
+}
+
+// record applies checked, consolidated updates to the overlay.
+func (t *table) record(ov overlay, us []stream.Update) {
+	var buf []byte
+	for pass := 0; pass < 2; pass++ {
+		for _, u := range us {
+			if (pass == 0) != (u.Diff < 0) {
+				continue
+			}
+			buf = t.key(buf[:0], u.Row)
+			k := string(buf)
+			r, ok := ov[k]
+			if !ok {
+				r = &tableRow{row: u.Row}
+				if cur, ok := t.rows[k]; ok {
+					r.row, r.count = cur.row, cur.count
+				}
+				ov[k] = r
+			}
+			if u.Diff > 0 {
+				r.row = u.Row
+			}
+			r.count += int64(u.Diff)
+		}
+	}
+}
+
 // check validates the consolidated updates of one transaction against the
-// table without changing it: every retracted row must be present (else a
-// concurrent transaction changed it: 40001), and with a primary key no
-// inserted key may already exist after the retractions (23505).
-func (t *table) check(us []stream.Update) error {
+// table (as the overlay shows it; nil for none) without changing it: every
+// retracted row must be present (else a concurrent transaction changed it:
+// 40001), and with a primary key no inserted key may already exist after
+// the retractions (23505).
+func (t *table) check(us []stream.Update, ov overlay) error {
 	var buf []byte
 	removed := map[string]int64{}
 	for _, u := range us {
@@ -54,12 +96,13 @@ func (t *table) check(us []stream.Update) error {
 			continue
 		}
 		buf = t.key(buf[:0], u.Row)
-		cur, ok := t.rows[string(buf)]
-		if !ok || !datum.RowsEqual(cur.row, u.Row) || cur.count+int64(u.Diff)-removed[string(buf)] < 0 {
+		k := string(buf)
+		cur, ok := t.get(k, ov)
+		if !ok || !datum.RowsEqual(cur.row, u.Row) || cur.count+int64(u.Diff)-removed[k] < 0 {
 			return sqlerr.New(sqlerr.SerializationFailure,
 				"could not serialize access due to concurrent update of relation %q", t.rel.Name)
 		}
-		removed[string(buf)] -= int64(u.Diff)
+		removed[k] -= int64(u.Diff)
 	}
 	if len(t.rel.PrimaryKey) == 0 {
 		return nil
@@ -71,7 +114,7 @@ func (t *table) check(us []stream.Update) error {
 		}
 		buf = t.key(buf[:0], u.Row)
 		k := string(buf)
-		cur, ok := t.rows[k]
+		cur, ok := t.get(k, ov)
 		present := ok && cur.count-removed[k] > 0
 		if present || added[k] || u.Diff > 1 {
 			return t.uniqueViolation(u.Row)
