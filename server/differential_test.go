@@ -90,6 +90,16 @@ var viewTemplates = []string{
 	`SELECT d.k, COUNT(*) AS c FROM (SELECT DISTINCT k, s FROM t1) AS d GROUP BY d.k`,
 	`SELECT t1.s, t2.cat FROM t1, t2 WHERE t1.k = t2.k AND t2.w > t1.v AND %[2]s`,
 	`SELECT id, CASE WHEN v IS NULL THEN 'none' WHEN v > 10 THEN 'big' ELSE 'small' END AS size, NULLIF(k, 0) AS nk, n * 2 AS n2 FROM t1 WHERE %[1]s`,
+	// Beyond the foundation: outer joins, subqueries, set operations and
+	// Top-K inside views.
+	`SELECT t1.id, t2.id AS id2, t2.cat FROM t1 LEFT JOIN t2 ON t1.k = t2.k WHERE %[2]s`,
+	`SELECT t2.id, t1.id AS id1 FROM t1 RIGHT JOIN t2 ON t1.k = t2.k AND t1.v > t2.w`,
+	`SELECT id, s FROM t1 WHERE k IN (SELECT k FROM t2 WHERE w > 3) AND %[1]s`,
+	`SELECT id FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k) AND %[1]s`,
+	`SELECT t2.id, (SELECT COUNT(*) FROM t1 WHERE t1.k = t2.k) AS n FROM t2`,
+	`SELECT k FROM t1 WHERE %[1]s EXCEPT SELECT k FROM t2`,
+	`SELECT k, s FROM t1 INTERSECT ALL SELECT k, cat FROM t2`,
+	`SELECT id, v FROM t1 WHERE v IS NOT NULL ORDER BY v DESC, id LIMIT 5`,
 }
 
 func runDifferential(t *testing.T, pgSrv *testpg.Server, seed uint64, txns int) {
@@ -128,7 +138,7 @@ func runDifferential(t *testing.T, pgSrv *testpg.Server, seed uint64, txns int) 
 		e.both(e.randomInsert())
 	}
 	perm := e.rng.Perm(len(viewTemplates))
-	for i, ti := range perm[:6] {
+	for i, ti := range perm[:8] {
 		p := t1Preds[e.rng.IntN(len(t1Preds))]
 		q := strings.NewReplacer("%[1]s", p, "%[2]s", qualify(p, "t1")).Replace(viewTemplates[ti])
 		name := fmt.Sprintf("v%d", i)
