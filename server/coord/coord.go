@@ -56,6 +56,8 @@ type view struct {
 	// broken is set when maintenance failed internally; the view then
 	// refuses reads rather than serve a stale or wrong answer.
 	broken error
+	// indexes serve point reads (see Read), by indexName of their columns.
+	indexes map[string]*index
 }
 
 // Options configure Open.
@@ -364,6 +366,9 @@ func (c *Coordinator) stepViews(ts stream.Timestamp, deltas map[plan.RelationID]
 		}
 		if len(out) > 0 {
 			deltas[plan.RelationID(v.rel.ID)] = out
+			for _, idx := range v.indexes {
+				idx.arr.Insert(out)
+			}
 		}
 	}
 }

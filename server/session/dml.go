@@ -26,7 +26,11 @@ func (s *Session) evaluate(ctx context.Context, root plan.Node, params []datum.D
 		return nil, err
 	}
 	ids := plan.Relations(root)
-	_, snap, err := s.coord.Snapshot(ids)
+	var lookups map[plan.RelationID]coord.Lookup
+	if len(s.pending) == 0 {
+		lookups = pointLookups(root)
+	}
+	_, snap, err := s.coord.Read(ids, lookups)
 	if err != nil {
 		return nil, err
 	}
