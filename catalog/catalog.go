@@ -22,6 +22,9 @@ const (
 	// Source is an ingestion from an external system; it owns the tables
 	// it writes, which are read-only to users.
 	Source
+	// Sink delivers the changes of the relation it depends on to an
+	// external system; it has no columns of its own.
+	Sink
 )
 
 func (k Kind) String() string {
@@ -34,6 +37,8 @@ func (k Kind) String() string {
 		return "materialized view"
 	case Source:
 		return "source"
+	case Sink:
+		return "sink"
 	}
 	return "unknown"
 }
@@ -65,8 +70,9 @@ type Relation struct {
 	DependsOn []ID `json:"depends_on,omitempty"`
 	// Source is set on the tables a source writes: users cannot write them.
 	Source ID `json:"source,omitempty"`
-	// Connector names a source's kind ("postgres", "loadgen"), and Options
-	// holds its settings (connection string, publication, ...).
+	// Connector names a source's or sink's kind ("postgres", "loadgen",
+	// "clickhouse"), and Options holds its settings (connection string,
+	// publication, table, ...).
 	Connector string            `json:"connector,omitempty"`
 	Options   map[string]string `json:"options,omitempty"`
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/freshet-db/freshet/server/coord"
 	"github.com/freshet-db/freshet/server/pgwire"
 	"github.com/freshet-db/freshet/server/session"
+	"github.com/freshet-db/freshet/server/sinks"
 	"github.com/freshet-db/freshet/server/sources"
 	"github.com/freshet-db/freshet/sql/parse"
 )
@@ -32,6 +33,8 @@ type Server struct {
 	logger  *slog.Logger
 	coord   *coord.Coordinator
 	sources *sources.Manager
+	metrics *metrics
+	sinks   *sinks.Manager
 	pgLn    net.Listener
 	httpLn  net.Listener
 	http    *http.Server
@@ -50,7 +53,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	m := newMetrics()
 	c, err := coord.Open(coord.Options{
+		ObserveCommit:   func(d time.Duration) { m.commitLatency.Observe(d.Seconds()) },
 		DataDir:         cfg.DataDir,
 		Version:         Version,
 		CheckpointBytes: cfg.CheckpointBytes,
@@ -60,7 +65,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error
 	if err != nil {
 		return nil, fmt.Errorf("open data directory %s: %w", cfg.DataDir, err)
 	}
-	s := &Server{cfg: cfg, logger: logger, coord: c}
+	s := &Server{cfg: cfg, logger: logger, coord: c, metrics: m}
 	if s.pgLn, err = net.Listen("tcp", cfg.PGListen); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.PGListen, err)
@@ -74,6 +79,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.sources = sources.New(ctx, c, logger)
+	m.watch(c, s.sources)
 	if err := s.sources.StartAll(); err != nil {
 		s.cancel()
 		s.pgLn.Close()
@@ -83,7 +89,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error
 		c.Close()
 		return nil, err
 	}
-	engine := &session.Engine{Coord: c, Sources: s.sources, Logger: logger, Version: Version}
+	s.sinks = sinks.New(ctx, c, logger)
+	s.sinks.StartAll()
+	engine := &session.Engine{Coord: c, Sources: s.sources, Sinks: s.sinks, Logger: logger, Version: Version}
 	pg := pgwire.NewServer(logger, engine, pgwire.Config{MaxMessageBytes: cfg.MaxMessageBytes})
 	s.wg.Add(1)
 	go func() {
@@ -93,7 +101,10 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error
 		}
 	}()
 	if s.httpLn != nil {
-		s.http = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+		s.http = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second,
+			// Requests end with the server: long-lived streams such as
+			// /api/v1/subscribe must not hold up shutdown.
+			BaseContext: func(net.Listener) context.Context { return ctx }}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -155,6 +166,7 @@ func (s *Server) close() error {
 	}
 	s.wg.Wait()
 	s.sources.Close()
+	s.sinks.Close()
 	err := s.coord.Close()
 	s.errMu.Lock()
 	defer s.errMu.Unlock()
@@ -174,6 +186,8 @@ func (s *Server) httpHandler() http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]any{"status": "ready", "timestamp": uint64(s.coord.Now())})
 	})
 	mux.HandleFunc("POST /api/v1/tables/{name}/rows", s.handleIngest)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /api/v1/subscribe", s.handleSubscribe)
 	return mux
 }
 

@@ -29,6 +29,7 @@ type Coordinator struct {
 	log     *storage.Log
 	planner ViewPlanner
 	ckptAt  int64
+	observe func(time.Duration)
 
 	reqs chan request
 	done chan struct{}
@@ -42,6 +43,9 @@ type Coordinator struct {
 	views  map[catalog.ID]*view
 	// positions holds each source's durable upstream position.
 	positions map[catalog.ID][]byte
+	// commits and lastCommit count applied commits for monitoring.
+	commits    uint64
+	lastCommit time.Time
 	// subs are the subscriptions per collection (views, tables, and
 	// transient SUBSCRIBE dataflows, which are also listed in transient).
 	subs          map[catalog.ID][]*Subscription
@@ -68,6 +72,9 @@ type Options struct {
 	CheckpointBytes int64
 	Planner         ViewPlanner
 	Logger          *slog.Logger
+	// ObserveCommit, if set, receives each successful commit's latency from
+	// submission until it is durable and visible in every view.
+	ObserveCommit func(time.Duration)
 }
 
 // Open recovers the state in opts.DataDir (catalog, tables, then every
@@ -76,6 +83,7 @@ func Open(opts Options) (*Coordinator, error) {
 	c := &Coordinator{
 		logger:    opts.Logger,
 		planner:   opts.Planner,
+		observe:   opts.ObserveCommit,
 		ckptAt:    opts.CheckpointBytes,
 		reqs:      make(chan request, 1024),
 		done:      make(chan struct{}),
@@ -136,6 +144,7 @@ type request struct {
 	commit *storage.Commit // a transaction's writes (Time assigned by the loop)
 	ddl    func() error    // a catalog change, run under the write lock
 	reply  chan result
+	queued time.Time // when the request was handed to the loop
 }
 
 type result struct {
@@ -169,6 +178,7 @@ func (c *Coordinator) submit(ctx context.Context, req request) (stream.Timestamp
 // arrive.
 func (c *Coordinator) enqueue(ctx context.Context, req request) (chan result, error) {
 	req.reply = make(chan result, 1)
+	req.queued = time.Now()
 	select {
 	case c.reqs <- req:
 		return req.reply, nil
@@ -271,9 +281,16 @@ func (c *Coordinator) commitGroup(reqs []request) {
 		for _, cm := range ok {
 			c.applyCommit(cm)
 		}
+		c.commits += uint64(len(ok))
+		c.lastCommit = time.Now()
 		c.mu.Unlock()
 	}
 	for i, r := range reqs {
+		if errs[i] == nil && c.observe != nil {
+			// From hand-off to the loop until durable and visible in every
+			// view: the commit-to-visible latency.
+			c.observe(time.Since(r.queued))
+		}
 		r.reply <- result{ts: r.commit.Time, err: errs[i]}
 	}
 }

@@ -96,6 +96,10 @@ func dropKeyword(k catalog.Kind) string {
 		return "VIEW"
 	case catalog.MaterializedView:
 		return "MATERIALIZED VIEW"
+	case catalog.Source:
+		return "SOURCE"
+	case catalog.Sink:
+		return "SINK"
 	}
 	return "TABLE"
 }

@@ -16,6 +16,8 @@
 //     with the extended protocol.
 //   - extended.go: Parse, Bind, Describe, Execute, Close; prepared
 //     statements and portals.
+//   - copy.go: COPY ... TO STDOUT (CopyResult): CopyOutResponse, CopyData
+//     rows in the COPY text format, CopyDone, "COPY n".
 //   - codec.go: parameter decoding and result encoding in text (sql/datum)
 //     and binary (pgx/v5/pgtype) formats.
 //   - errors.go: the only place that turns an error into an ErrorResponse.

@@ -202,6 +202,8 @@ func (s *testSession) prepareOne(q string, oids []uint32) (pgwire.Statement, err
 	case lq == "select panic()":
 		return &testStmt{s: s, cols: []pgwire.Column{{Name: "x", Type: types.Int4T}},
 			exec: func(context.Context) error { panic("test panic") }}, nil
+	case strings.HasPrefix(lq, "copy "):
+		return prepareCopy(lq)
 	case lq == "select nope":
 		return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"nope\" does not exist").WithPosition(8)
 	case strings.HasPrefix(lq, "select "):

@@ -232,6 +232,17 @@ func (c *conn) execute(m *pgproto3.Execute) {
 		}
 		p.res = res
 	}
+	if cr, ok := p.res.(CopyResult); ok && p.ps.cols == nil {
+		tag, err := c.sendCopy(p.ctx, cr)
+		p.finish()
+		if err != nil {
+			p.failed = true
+			c.extError(err, true)
+			return
+		}
+		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+		return
+	}
 	if p.ps.cols == nil {
 		tag := p.res.Tag()
 		err := c.deallocate(p.res)

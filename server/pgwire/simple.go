@@ -53,6 +53,14 @@ func (c *conn) runSimple(ctx context.Context, st Statement) (fail bool, err erro
 	}
 	defer c.safely("close result", res.Close)
 	cols := st.Columns()
+	if cr, ok := res.(CopyResult); ok && cols == nil {
+		tag, err := c.sendCopy(ctx, cr)
+		if err != nil {
+			return true, err
+		}
+		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+		return false, nil
+	}
 	if cols == nil {
 		if err := c.deallocate(res); err != nil {
 			return true, err

@@ -9,4 +9,10 @@
 // the block's own writes (materialized views reflect them only after
 // COMMIT). After an error inside a block every statement fails with 25P02
 // until ROLLBACK (or COMMIT, which then rolls back), as in Postgres.
+//
+// SUBSCRIBE (subscribe.go): PlanSubscribe and Subscriber turn a
+// coordinator subscription into rows (timestamp, [progressed,] diff,
+// columns...), shared by the SUBSCRIBE statement, COPY (...) TO STDOUT,
+// cursors (cursor.go: DECLARE/FETCH/CLOSE, closed when the transaction
+// block ends) and the server's HTTP event stream.
 package session

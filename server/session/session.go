@@ -9,6 +9,7 @@ import (
 	"github.com/freshet-db/freshet/catalog"
 	"github.com/freshet-db/freshet/server/coord"
 	"github.com/freshet-db/freshet/server/pgwire"
+	"github.com/freshet-db/freshet/server/sinks"
 	"github.com/freshet-db/freshet/server/sources"
 	"github.com/freshet-db/freshet/sql/parse"
 	"github.com/freshet-db/freshet/sql/sqlerr"
@@ -21,6 +22,7 @@ import (
 type Engine struct {
 	Coord   *coord.Coordinator
 	Sources *sources.Manager
+	Sinks   *sinks.Manager
 	Logger  *slog.Logger
 	Version string
 }
@@ -36,6 +38,7 @@ func (e *Engine) NewSession(ctx context.Context, p pgwire.StartupParams) (pgwire
 	s := &Session{
 		coord:   e.Coord,
 		sources: e.Sources,
+		sinks:   e.Sinks,
 		logger:  e.Logger,
 		version: e.Version,
 		vars:    defaultVars(e.Version),
@@ -69,6 +72,7 @@ const (
 type Session struct {
 	coord   *coord.Coordinator
 	sources *sources.Manager
+	sinks   *sinks.Manager
 	logger  *slog.Logger
 	version string
 	user    string
@@ -83,6 +87,8 @@ type Session struct {
 	// in first-write order.
 	pending map[catalog.ID][]stream.Update
 	order   []catalog.ID
+	// cursors are the open cursors of the block, by name (cursor.go).
+	cursors map[string]*cursor
 }
 
 var _ pgwire.Session = (*Session)(nil)
@@ -161,6 +167,7 @@ func (s *Session) begin() {
 }
 
 func (s *Session) rollback() {
+	s.closeCursors()
 	s.tx = txIdle
 	s.implicit = false
 	s.pending = nil
@@ -169,6 +176,7 @@ func (s *Session) rollback() {
 
 // commit makes the block's writes durable as one transaction.
 func (s *Session) commit(ctx context.Context) error {
+	s.closeCursors()
 	writes := s.takeWrites()
 	s.tx = txIdle
 	s.implicit = false

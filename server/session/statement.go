@@ -139,6 +139,8 @@ func (st *statement) plan(cat *catalog.Catalog) error {
 			}
 			return tagResult("CREATE SOURCE"), nil
 		}
+	case *parse.CreateSink:
+		return st.planCreateSink(n)
 	case *parse.Show:
 		return st.planShow(cat, n)
 	case *parse.ShowVar:
@@ -165,6 +167,16 @@ func (st *statement) plan(cat *catalog.Catalog) error {
 			s.reset("all")
 			return tagResult("DISCARD ALL"), nil
 		}
+	case *parse.Subscribe:
+		return st.planSubscribe(cat, n)
+	case *parse.Copy:
+		return st.planCopy(cat, n)
+	case *parse.DeclareCursor:
+		return st.planDeclare(cat, n)
+	case *parse.Fetch:
+		return st.planFetch(n)
+	case *parse.CloseCursor:
+		return st.planCloseCursor(n)
 	case *parse.Deallocate:
 		st.run = func(context.Context, []datum.Datum) (pgwire.Result, error) {
 			tag := "DEALLOCATE"
@@ -354,6 +366,8 @@ func (st *statement) planDrop(n *parse.Drop) error {
 		kind, tag = catalog.View, "DROP VIEW"
 	case parse.KindMaterializedView:
 		kind, tag = catalog.MaterializedView, "DROP MATERIALIZED VIEW"
+	case parse.KindSink:
+		return st.planDropSink(n)
 	case parse.KindSource:
 		st.run = func(ctx context.Context, _ []datum.Datum) (pgwire.Result, error) {
 			if err := st.s.ddlAllowed("DROP SOURCE"); err != nil {
@@ -375,9 +389,11 @@ func (st *statement) planDrop(n *parse.Drop) error {
 			return nil, err
 		}
 		for _, name := range n.Names {
-			if _, err := st.s.coord.Drop(ctx, catalog.Normalize(name), kind, n.IfExists, n.Cascade); err != nil {
+			dropped, err := st.s.coord.Drop(ctx, catalog.Normalize(name), kind, n.IfExists, n.Cascade)
+			if err != nil {
 				return nil, err
 			}
+			st.s.droppedRelations(dropped)
 		}
 		return tagResult(tag), nil
 	}
@@ -433,6 +449,8 @@ func (st *statement) planShow(cat *catalog.Catalog, n *parse.Show) error {
 		list(catalog.View)
 	case "materialized views":
 		list(catalog.MaterializedView)
+	case "sinks":
+		st.planShowSinks()
 	case "sources":
 		st.cols = textColumns("name", "connector", "state", "reason", "upstream", "confirmed", "lag_bytes", "lag_ms",
 			"snapshot_rows", "rows_per_second", "errors")
