@@ -114,6 +114,12 @@ func (m *Manager) run(ctx context.Context, sk *sink) {
 		}
 		sk.mu.Lock()
 		sk.errors++
+		if sk.since.IsZero() {
+			// Nothing reaches ClickHouse while the sink retries: count the
+			// lag from when this failed round began, even if the changes
+			// it had received were dropped with the subscription.
+			sk.since = started
+		}
 		sk.mu.Unlock()
 		if time.Since(started) > time.Minute {
 			backoff = minBackoff
