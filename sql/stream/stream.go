@@ -37,8 +37,10 @@ type Batch struct {
 	Updates      []Update
 }
 
-// Consolidate sums the diffs of equal (row, time) pairs and drops the
-// zeros, in place. The result is sorted by time, then row.
+// Consolidate sums the diffs of identical (row, time) pairs and drops the
+// zeros, in place. Rows are identical when their datums have the same
+// value in the same form: 1.5 and 1.50 stay apart, so a change of form is
+// kept. The result is sorted by time, then row.
 func Consolidate(us []Update) []Update {
 	if len(us) < 2 {
 		if len(us) == 1 && us[0].Diff == 0 {
@@ -53,11 +55,11 @@ func Consolidate(us []Update) []Update {
 			}
 			return 1
 		}
-		return datum.CompareRows(a.Row, b.Row)
+		return datum.CompareRowsExact(a.Row, b.Row)
 	})
 	out := us[:0]
 	for _, u := range us {
-		if n := len(out); n > 0 && out[n-1].Time == u.Time && datum.RowsEqual(out[n-1].Row, u.Row) {
+		if n := len(out); n > 0 && out[n-1].Time == u.Time && datum.Identical(out[n-1].Row, u.Row) {
 			out[n-1].Diff += u.Diff
 			continue
 		}
