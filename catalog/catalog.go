@@ -114,10 +114,11 @@ func (c *Catalog) Clone() *Catalog {
 	return n
 }
 
-// Normalize returns the catalog form of an identifier: unquoted
-// identifiers fold to lower case as in Postgres. The parser layer already
-// keeps quoted identifiers' case; names reach the catalog folded.
-func Normalize(name string) string { return strings.ToLower(name) }
+// Normalize returns the catalog form of an identifier. The parser already
+// folds unquoted identifiers to lower case and keeps quoted ones exact, as
+// Postgres does, so a parsed name is its catalog form; Normalize only trims
+// it. Names from outside SQL (an HTTP path) are looked up as given.
+func Normalize(name string) string { return strings.TrimSpace(name) }
 
 // Lookup finds a relation by name.
 func (c *Catalog) Lookup(name string) (*Relation, bool) {

@@ -37,6 +37,10 @@ type ingestError struct {
 func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 	name := catalog.Normalize(r.PathValue("name"))
 	rel, ok := s.coord.Catalog().Lookup(name)
+	if !ok {
+		// As an unquoted SQL identifier would be folded.
+		rel, ok = s.coord.Catalog().Lookup(strings.ToLower(name))
+	}
 	if !ok || rel.Kind != catalog.Table {
 		writeJSON(w, http.StatusNotFound, ingestError{Error: fmt.Sprintf("table %q does not exist", name), Code: string(sqlerr.UndefinedTable)})
 		return

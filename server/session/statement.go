@@ -245,13 +245,13 @@ func (st *statement) planTiDB(cat *catalog.Catalog, t *parse.TiDB) error {
 	case *ast.CreateViewStmt:
 		var cols []string
 		for _, c := range n.Cols {
-			cols = append(cols, c.L)
+			cols = append(cols, c.O)
 		}
 		q, ok := n.Select.(ast.ResultSetNode)
 		if !ok || n.Select.Text() == "" {
 			return sqlerr.New(sqlerr.FeatureNotSupported, "CREATE VIEW needs a SELECT")
 		}
-		return st.planCreateView(cat, n.ViewName.Name.L, q, n.Select.Text(), cols, t.SQL, catalog.View, false, n.OrReplace)
+		return st.planCreateView(cat, n.ViewName.Name.O, q, n.Select.Text(), cols, t.SQL, catalog.View, false, n.OrReplace)
 	default:
 		return sqlerr.New(sqlerr.FeatureNotSupported, "statement is not supported: %s", firstWords(t.SQL))
 	}
@@ -584,7 +584,7 @@ type tableNameCollector struct{ names []string }
 
 func (v *tableNameCollector) Enter(n ast.Node) (ast.Node, bool) {
 	if t, ok := n.(*ast.TableName); ok {
-		v.names = append(v.names, t.Name.L)
+		v.names = append(v.names, t.Name.O)
 	}
 	return n, false
 }
