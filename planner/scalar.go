@@ -501,6 +501,9 @@ func (b *builder) funcCall(s *scope, n *ast.FuncCallExpr) (plan.Expr, error) {
 			return nil, err
 		}
 		return &plan.Case{Whens: []plan.When{{Cond: eq, Then: nullConst(a.Type())}}, Else: a, Typ: a.Type()}, nil
+	case parse.ConcatFunc:
+		// A concat(...) the user wrote: NULL arguments are skipped.
+		return b.call("concat", args)
 	case "concat":
 		// The parser turns a || b into concat(a, b): plan the operator
 		// (NULL if either side is NULL), chained left to right.

@@ -228,6 +228,12 @@ func (r *rewriter) word() error {
 			r.i += 4
 			return nil
 		}
+	case "concat":
+		if next.isOp("(") {
+			r.emitTok(t, ConcatFunc, pWord)
+			r.i++
+			return nil
+		}
 	case "interval":
 		if next.kind == tkString {
 			return r.intervalLiteral()

@@ -38,6 +38,11 @@ const (
 // freshet_extract('field', x), field in lower case.
 const ExtractFunc = "freshet_extract"
 
+// ConcatFunc is what a user's concat(...) call becomes: TiDB turns `a || b`
+// into concat(a, b) as well, and the two differ on NULL (concat skips
+// NULLs, || yields NULL), so the planner must tell them apart.
+const ConcatFunc = "freshet_concat"
+
 // CastTarget reports whether node is a cast and returns its target type
 // and operand. typeName is canonical: lower case, without "pg_catalog.",
 // synonyms folded ("int4" → "integer", "float8" → "double precision",
