@@ -41,6 +41,11 @@ func (c *Coordinator) Read(ids []plan.RelationID, lookups map[plan.RelationID]Lo
 	out := make(map[plan.RelationID][]datum.Row, len(ids))
 	for _, id := range ids {
 		cid := catalog.ID(id)
+		if src := c.snapshotting(cid, 0); src != nil {
+			return 0, nil, sqlerr.New(sqlerr.ObjectNotInPrerequisiteState,
+				"source %q is still taking its initial snapshot", src.Name).
+				WithHint("Reads of its tables and of views over them wait for the snapshot to complete; SHOW SOURCES shows its progress.")
+		}
 		v, isView := c.views[cid]
 		if isView {
 			if v.broken != nil {
@@ -76,6 +81,29 @@ func (c *Coordinator) Read(ids []plan.RelationID, lookups map[plan.RelationID]Lo
 		out[id] = rows
 	}
 	return c.now, out, nil
+}
+
+// snapshotting returns the source that id reads, directly or through
+// views, if that source has not completed its initial snapshot: a source
+// has no durable position until its snapshot commits, so the state is
+// derived, never stored.
+func (c *Coordinator) snapshotting(id catalog.ID, depth int) *catalog.Relation {
+	r, ok := c.cat.ByID(id)
+	if !ok || depth > 64 {
+		return nil
+	}
+	if r.Kind == catalog.Source {
+		if _, done := c.positions[id]; !done {
+			return r
+		}
+		return nil
+	}
+	for _, d := range r.DependsOn {
+		if src := c.snapshotting(d, depth+1); src != nil {
+			return src
+		}
+	}
+	return nil
 }
 
 func anyNull(r datum.Row) bool {
