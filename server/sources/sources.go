@@ -302,9 +302,11 @@ func newRunner(rel *catalog.Relation, logger *slog.Logger) (runner, error) {
 
 // loadgenRunner adapts the e-commerce generator.
 type loadgenRunner struct {
-	opts loadgen.Options
-	mu   sync.Mutex
-	gen  *loadgen.Generator
+	opts    loadgen.Options
+	mu      sync.Mutex
+	gen     *loadgen.Generator
+	started time.Time
+	first   int64 // events already behind the resume position
 }
 
 func newLoadgen(options map[string]string) (*loadgenRunner, error) {
@@ -348,7 +350,8 @@ func (l *loadgenRunner) Schemas(context.Context) ([]connector.TableSchema, error
 func (l *loadgenRunner) Run(ctx context.Context, w connector.Writer, resume connector.Position) error {
 	g := loadgen.New(l.opts)
 	l.mu.Lock()
-	l.gen = g
+	l.gen, l.started = g, time.Now()
+	l.first, _ = loadgen.DecodePosition(resume)
 	l.mu.Unlock()
 	return g.Run(ctx, w, resume)
 }
@@ -359,7 +362,13 @@ func (l *loadgenRunner) State() connector.SourceState {
 	st := connector.SourceState{State: "starting"}
 	if l.gen != nil {
 		st.State = "running"
-		st.Upstream = strconv.FormatInt(l.gen.Events(), 10) + " events"
+		n := l.gen.Events()
+		st.Upstream = strconv.FormatInt(n, 10) + " events"
+		if secs := time.Since(l.started).Seconds(); secs > 0 && n > l.first {
+			// Events per second since this run started (each event is one
+			// shop transaction of one or a few rows).
+			st.RowsPerSecond = float64(n-l.first) / secs
+		}
 	}
 	return st
 }
