@@ -122,23 +122,7 @@ func (st *statement) plan(cat *catalog.Catalog) error {
 	case *parse.Drop:
 		return st.planDrop(n)
 	case *parse.CreateSource:
-		st.run = func(ctx context.Context, _ []datum.Datum) (pgwire.Result, error) {
-			if err := s.ddlAllowed("CREATE SOURCE"); err != nil {
-				return nil, err
-			}
-			opts := maps.Clone(n.Options)
-			if len(n.Tables) > 0 {
-				m := make([][2]string, len(n.Tables))
-				for i, t := range n.Tables {
-					m[i] = [2]string{t.Upstream, catalog.Normalize(t.Name)}
-				}
-				opts["tables"] = sources.EncodeTables(m)
-			}
-			if err := s.sources.Create(ctx, catalog.Normalize(n.Name), n.Connector, opts, n.SQL, n.IfNotExists); err != nil {
-				return nil, err
-			}
-			return tagResult("CREATE SOURCE"), nil
-		}
+		st.planCreateSource(n)
 	case *parse.CreateSink:
 		return st.planCreateSink(n)
 	case *parse.Show:
@@ -189,6 +173,32 @@ func (st *statement) plan(cat *catalog.Catalog) error {
 		return sqlerr.New(sqlerr.FeatureNotSupported, "statement is not supported: %s", firstWords(st.ast.Text()))
 	}
 	return nil
+}
+
+// planCreateSource registers a source (its tables named by the connector,
+// FOR TABLES renames kept in the options) and starts it.
+func (st *statement) planCreateSource(n *parse.CreateSource) {
+	s := st.s
+	st.run = func(ctx context.Context, _ []datum.Datum) (pgwire.Result, error) {
+		if err := s.ddlAllowed("CREATE SOURCE"); err != nil {
+			return nil, err
+		}
+		opts := maps.Clone(n.Options)
+		if opts == nil {
+			opts = map[string]string{}
+		}
+		if len(n.Tables) > 0 {
+			m := make([][2]string, len(n.Tables))
+			for i, t := range n.Tables {
+				m[i] = [2]string{t.Upstream, catalog.Normalize(t.Name)}
+			}
+			opts["tables"] = sources.EncodeTables(m)
+		}
+		if err := s.sources.Create(ctx, catalog.Normalize(n.Name), n.Connector, opts, n.SQL, n.IfNotExists); err != nil {
+			return nil, err
+		}
+		return tagResult("CREATE SOURCE"), nil
+	}
 }
 
 func firstWords(sql string) string {
