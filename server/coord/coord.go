@@ -355,18 +355,12 @@ func (c *Coordinator) applyCommit(cm *storage.Commit) {
 // feeding each view's output delta to the views that read it.
 func (c *Coordinator) stepViews(ts stream.Timestamp, deltas map[plan.RelationID][]stream.Update) {
 	for _, v := range c.sortedViews() {
-		var in map[plan.RelationID][]stream.Update
 		for _, id := range v.df.Inputs() {
 			if up, ok := c.views[catalog.ID(id)]; ok && up.broken != nil && v.broken == nil {
 				v.broken = up.broken
 			}
-			if d, ok := deltas[id]; ok {
-				if in == nil {
-					in = map[plan.RelationID][]stream.Update{}
-				}
-				in[id] = d
-			}
 		}
+		in := inputDeltas(v.df, deltas)
 		if in == nil {
 			continue
 		}
@@ -411,19 +405,45 @@ func (c *Coordinator) installView(rel *catalog.Relation) error {
 	if err != nil {
 		return err
 	}
-	snap := map[plan.RelationID][]stream.Update{}
-	for _, id := range df.Inputs() {
-		var us []stream.Update
-		c.scan(catalog.ID(id), func(row datum.Row, n int64) {
-			us = append(us, stream.Update{Row: row, Time: c.now, Diff: stream.Diff(n)})
-		})
-		snap[id] = us
-	}
-	if _, err := df.Step(c.now, snap); err != nil {
+	if _, err := df.Step(c.now, c.hydration(df)); err != nil {
 		return err
 	}
 	c.views[rel.ID] = &view{rel: rel, df: df, q: q}
 	return nil
+}
+
+// contents returns the current contents of a table or materialized view
+// as insertions at the current timestamp.
+func (c *Coordinator) contents(id catalog.ID) []stream.Update {
+	var us []stream.Update
+	c.scan(id, func(row datum.Row, n int64) {
+		us = append(us, stream.Update{Row: row, Time: c.now, Diff: stream.Diff(n)})
+	})
+	return us
+}
+
+// hydration is the first step of a new dataflow: every input's contents.
+func (c *Coordinator) hydration(df *dataflow.Dataflow) map[plan.RelationID][]stream.Update {
+	in := map[plan.RelationID][]stream.Update{}
+	for _, id := range df.Inputs() {
+		in[id] = c.contents(catalog.ID(id))
+	}
+	return in
+}
+
+// inputDeltas picks the deltas of a step that a dataflow reads; nil if it
+// reads none of them.
+func inputDeltas(df *dataflow.Dataflow, deltas map[plan.RelationID][]stream.Update) map[plan.RelationID][]stream.Update {
+	var in map[plan.RelationID][]stream.Update
+	for _, id := range df.Inputs() {
+		if d, ok := deltas[id]; ok {
+			if in == nil {
+				in = map[plan.RelationID][]stream.Update{}
+			}
+			in[id] = d
+		}
+	}
+	return in
 }
 
 // scan visits the current contents of a table or materialized view.

@@ -4,10 +4,7 @@ import (
 	"context"
 
 	"github.com/freshet-db/freshet/catalog"
-	"github.com/freshet-db/freshet/planner/plan"
-	"github.com/freshet-db/freshet/sql/datum"
 	"github.com/freshet-db/freshet/sql/sqlerr"
-	"github.com/freshet-db/freshet/sql/stream"
 )
 
 // Create registers a new relation: a table, a view, or a materialized view
@@ -102,36 +99,6 @@ func dropKeyword(k catalog.Kind) string {
 		return "SINK"
 	}
 	return "TABLE"
-}
-
-// Snapshot copies the current contents of the relations ids (tables and
-// materialized views), all at one timestamp, which it returns. Rows are
-// repeated by their multiplicity. A view whose maintenance met row errors
-// (division by zero, bad casts) returns the first of them.
-func (c *Coordinator) Snapshot(ids []plan.RelationID) (stream.Timestamp, map[plan.RelationID][]datum.Row, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make(map[plan.RelationID][]datum.Row, len(ids))
-	for _, id := range ids {
-		if v, ok := c.views[catalog.ID(id)]; ok {
-			if v.broken != nil {
-				return 0, nil, v.broken
-			}
-			if err := v.df.Errors(); err != nil {
-				return 0, nil, err
-			}
-		} else if _, ok := c.tables[catalog.ID(id)]; !ok {
-			return 0, nil, sqlerr.New(sqlerr.UndefinedTable, "relation with id %d does not exist", id)
-		}
-		var rows []datum.Row
-		c.scan(catalog.ID(id), func(row datum.Row, n int64) {
-			for range n {
-				rows = append(rows, row)
-			}
-		})
-		out[id] = rows
-	}
-	return c.now, out, nil
 }
 
 // ExplainView returns the dataflow of a materialized view as text.

@@ -29,11 +29,12 @@ type index struct {
 
 func indexName(cols []int) string { return fmt.Sprint(cols) }
 
-// Read copies the contents of the relations ids at one timestamp, like
-// Snapshot, but for the relations in lookups only the rows under the
-// lookup's key: from a table's primary key, or from an index on the view
-// (created on first use). Point reads on large views then cost the rows
-// they return.
+// Read copies the contents of the relations ids, all at one timestamp,
+// which it returns (rows repeated by their multiplicity); a view with row
+// errors fails with the first of them. For the relations in lookups it
+// copies only the rows under the lookup's key: from a table's primary key,
+// or from an index on the view (created on first use), so point reads on
+// large views cost the rows they return.
 func (c *Coordinator) Read(ids []plan.RelationID, lookups map[plan.RelationID]Lookup) (stream.Timestamp, map[plan.RelationID][]datum.Row, error) {
 	c.ensureIndexes(lookups)
 	c.mu.RLock()

@@ -7,7 +7,6 @@ import (
 	"github.com/freshet-db/freshet/catalog"
 	"github.com/freshet-db/freshet/executor/dataflow"
 	"github.com/freshet-db/freshet/planner/plan"
-	"github.com/freshet-db/freshet/sql/datum"
 	"github.com/freshet-db/freshet/sql/sqlerr"
 	"github.com/freshet-db/freshet/sql/stream"
 )
@@ -106,13 +105,9 @@ func (c *Coordinator) Subscribe(id catalog.ID, buffer int) ([]stream.Update, str
 			return nil, 0, nil, v.broken
 		}
 	}
-	var snap []stream.Update
-	c.scan(id, func(row datum.Row, n int64) {
-		snap = append(snap, stream.Update{Row: row, Time: c.now, Diff: stream.Diff(n)})
-	})
 	s := c.newSubscription(id, buffer)
 	c.subs[id] = append(c.subs[id], s)
-	return snap, c.now, s, nil
+	return c.contents(id), c.now, s, nil
 }
 
 // SubscribePlan maintains a query (SUBSCRIBE (SELECT ...)) in a dataflow of
@@ -125,15 +120,7 @@ func (c *Coordinator) SubscribePlan(root plan.Node, buffer int) ([]stream.Update
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	in := map[plan.RelationID][]stream.Update{}
-	for _, id := range df.Inputs() {
-		var us []stream.Update
-		c.scan(catalog.ID(id), func(row datum.Row, n int64) {
-			us = append(us, stream.Update{Row: row, Time: c.now, Diff: stream.Diff(n)})
-		})
-		in[id] = us
-	}
-	snap, err := df.Step(c.now, in)
+	snap, err := df.Step(c.now, c.hydration(df))
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -170,13 +157,8 @@ func (c *Coordinator) publish(id catalog.ID, ts stream.Timestamp, wall time.Time
 // Called with mu held exclusively, after every view has been stepped.
 func (c *Coordinator) stepTransient(ts stream.Timestamp, wall time.Time, deltas map[plan.RelationID][]stream.Update) {
 	for _, s := range append([]*Subscription(nil), c.transient...) {
-		in := map[plan.RelationID][]stream.Update{}
-		for _, id := range s.df.Inputs() {
-			if d, ok := deltas[id]; ok {
-				in[id] = d
-			}
-		}
-		if len(in) == 0 {
+		in := inputDeltas(s.df, deltas)
+		if in == nil {
 			continue
 		}
 		out, err := s.df.Step(ts, in)
